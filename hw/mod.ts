@@ -1,0 +1,13 @@
+/**
+ * The board layer: the simulation engine (virtual time, event queue, random streams, trace
+ * bus) and the simulated hardware. It knows nothing of kernels.
+ *
+ * @module
+ */
+
+export * from "./time.ts";
+export * from "./event_queue.ts";
+export * from "./random_stream.ts";
+export * from "./trace_bus.ts";
+export * from "./fingerprint.ts";
+export * from "./engine.ts";

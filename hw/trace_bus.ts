@@ -1,0 +1,79 @@
+/**
+ * The trace bus: every observable thing in a run is one structured record published here.
+ * Probes and exporters subscribe; with no subscriber, emitters skip building records at all
+ * (they test {@linkcode TraceBus.active} first), so tracing costs nothing when unused.
+ *
+ * @module
+ */
+
+import type { Instant } from "./time.ts";
+
+/** A value a trace record field may hold. */
+export type TraceValue = string | number | boolean;
+
+/**
+ * One trace record: the virtual time, the kind (e.g. `"irq.raise"`, `"vcpu.switch"`), the
+ * component that emitted it, and flat fields. Field order is the emitter's and is stable, so
+ * the fingerprint of a record is stable.
+ */
+export interface TraceRecord {
+  /** Virtual time of the record, in nanoseconds. */
+  readonly time: Instant;
+  /** Dotted record kind, e.g. `"irq.raise"`. */
+  readonly kind: string;
+  /** The emitting component, e.g. `"gic"` or a cell name. */
+  readonly source: string;
+  /** Further fields. */
+  readonly [field: string]: TraceValue;
+}
+
+/** A function that receives every record published on a bus. */
+export type TraceSubscriber = (record: TraceRecord) => void;
+
+/**
+ * A publish/subscribe bus of trace records.
+ *
+ * @example Usage
+ * ```ts
+ * import { TraceBus } from "./trace_bus.ts";
+ * import assert from "node:assert/strict";
+ * const bus = new TraceBus();
+ * assert.equal(bus.active, false);
+ * const kinds: string[] = [];
+ * const stop = bus.subscribe((record) => kinds.push(record.kind));
+ * if (bus.active) bus.emit({ time: 5, kind: "irq.raise", source: "gic", line: 3 });
+ * stop();
+ * assert.deepEqual(kinds, ["irq.raise"]);
+ * assert.equal(bus.active, false);
+ * ```
+ */
+export class TraceBus {
+  #subscribers: TraceSubscriber[] = [];
+  /** Whether anyone listens; emitters check this before building a record. */
+  active = false;
+
+  /**
+   * Adds a subscriber.
+   *
+   * @param subscriber Receives every later record.
+   * @returns A function that removes the subscriber.
+   */
+  subscribe(subscriber: TraceSubscriber): () => void {
+    this.#subscribers = [...this.#subscribers, subscriber];
+    this.active = true;
+    return () => {
+      this.#subscribers = this.#subscribers.filter((s) => s !== subscriber);
+      this.active = this.#subscribers.length > 0;
+    };
+  }
+
+  /**
+   * Publishes a record to every subscriber, in subscription order.
+   *
+   * @param record The record.
+   */
+  emit(record: TraceRecord): void {
+    const subscribers = this.#subscribers;
+    for (let i = 0; i < subscribers.length; i++) subscribers[i](record);
+  }
+}
