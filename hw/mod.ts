@@ -11,3 +11,8 @@ export * from "./random_stream.ts";
 export * from "./trace_bus.ts";
 export * from "./fingerprint.ts";
 export * from "./engine.ts";
+export * from "./board_error.ts";
+export * from "./physical_memory.ts";
+export * from "./interrupt_controller.ts";
+export * from "./core.ts";
+export * from "./core_timer.ts";
