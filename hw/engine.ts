@@ -5,7 +5,12 @@
  * @module
  */
 
-import { type EventCallback, type EventHandle, EventQueue, PRIORITY_CLASS_MAX } from "./event_queue.ts";
+import {
+  type EventCallback,
+  type EventHandle,
+  EventQueue,
+  PRIORITY_CLASS_MAX,
+} from "./event_queue.ts";
 import { Fingerprint } from "./fingerprint.ts";
 import { RandomStream } from "./random_stream.ts";
 import { formatDuration, type Instant } from "./time.ts";
@@ -35,6 +40,8 @@ export interface RunOptions {
 /** Thrown when a run reaches its event limit. */
 export class RunLimitError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What limit was reached, when, and what to change.
    */
   constructor(message: string) {
@@ -204,19 +211,22 @@ export class Engine {
     }
     const limit = this.#events + (options.maxEvents ?? 2 ** 40);
     const queue = this.#queue;
-    for (;;) {
+    while (this.#events < limit) {
+      const callback = queue.popDue(until);
+      if (callback === undefined) break;
+      const now = queue.lastTime;
+      this.#now = now;
+      this.#events++;
+      callback(now);
+    }
+    if (this.#events >= limit) {
       const next = queue.peekTime();
-      if (next === undefined || next > until) break;
-      if (this.#events >= limit) {
+      if (next !== undefined && next <= until) {
         throw new RunLimitError(
           `Run stopped at ${formatDuration(this.#now)}: reached the limit of ` +
             `${options.maxEvents} events; raise maxEvents or shorten the run`,
         );
       }
-      const callback = queue.pop()!;
-      this.#now = next;
-      this.#events++;
-      callback(next);
     }
     this.#now = until;
   }

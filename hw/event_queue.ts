@@ -14,13 +14,22 @@ export type EventCallback = (now: Instant) => void;
 export type EventHandle = number;
 
 const SLOT_BITS = 2 ** 22;
+/** Generations wrap below 2^31 so that a handle, generation × 2^22 + slot, stays below 2^53. */
+const GENERATION_MASK = 0x7fff_ffff;
 const SEQUENCE_LIMIT = 2 ** 44;
+/** The rank a slot holds while no heap entry is live for it; real ranks are >= 0. */
+const NO_RANK = -1;
 /** The largest priority class: classes are 0 (first) to 255 (last) at equal times. */
 export const PRIORITY_CLASS_MAX = 255;
 
 /**
  * A min-queue of timed callbacks. Ties in time break by priority class (lower first), then by
  * insertion order, so the order of events is total and deterministic.
+ *
+ * Each pending event owns a slot (callback, generation, rank). The heap holds (time, rank,
+ * slot); the rank, priority class × 2^44 + insertion sequence, is unique, so a heap entry is
+ * live exactly when its slot still holds its rank. Cancelling frees the slot at once and
+ * leaves the heap entry to be dropped when it reaches the top.
  *
  * @example Usage
  * ```ts
@@ -37,14 +46,17 @@ export const PRIORITY_CLASS_MAX = 255;
  * ```
  */
 export class EventQueue {
+  // The heap, one entry per pushed event that has not reached the top yet.
   #times: Float64Array;
   #ranks: Float64Array;
   #slots: Int32Array;
-  #entryGenerations: Uint32Array;
   #length = 0;
+  // The slots, one per pending event, reused through a free list.
   #callbacks: (EventCallback | null)[] = [];
   #slotGenerations: Uint32Array;
-  #freeSlots: number[] = [];
+  #slotRanks: Float64Array;
+  #nextFree: Int32Array;
+  #freeHead = -1;
   #slotCount = 0;
   #sequence = 0;
   #live = 0;
@@ -56,11 +68,13 @@ export class EventQueue {
    * @param capacity The initial number of entries; the queue grows as needed.
    */
   constructor(capacity = 256) {
-    this.#times = new Float64Array(capacity);
-    this.#ranks = new Float64Array(capacity);
-    this.#slots = new Int32Array(capacity);
-    this.#entryGenerations = new Uint32Array(capacity);
-    this.#slotGenerations = new Uint32Array(capacity);
+    const size = Math.max(1, Math.floor(capacity));
+    this.#times = new Float64Array(size);
+    this.#ranks = new Float64Array(size);
+    this.#slots = new Int32Array(size);
+    this.#slotGenerations = new Uint32Array(size);
+    this.#slotRanks = new Float64Array(size);
+    this.#nextFree = new Int32Array(size);
   }
 
   /** The number of live (not cancelled, not yet popped) events. */
@@ -82,30 +96,36 @@ export class EventQueue {
    * @returns A handle for {@linkcode EventQueue.cancel}.
    */
   push(time: Instant, callback: EventCallback, priorityClass: number): EventHandle {
-    let slot: number;
-    if (this.#freeSlots.length > 0) {
-      slot = this.#freeSlots.pop()!;
+    let slot = this.#freeHead;
+    if (slot >= 0) {
+      this.#freeHead = this.#nextFree[slot];
     } else {
-      slot = this.#slotCount++;
+      slot = this.#slotCount;
       if (slot >= SLOT_BITS) {
         throw new RangeError(`Cannot schedule: more than ${SLOT_BITS} events pending at once`);
       }
-      if (slot >= this.#slotGenerations.length) {
-        const grown = new Uint32Array(this.#slotGenerations.length * 2);
-        grown.set(this.#slotGenerations);
-        this.#slotGenerations = grown;
-      }
+      if (slot === this.#slotRanks.length) this.#growSlots();
+      this.#slotCount = slot + 1;
     }
-    this.#callbacks[slot] = callback;
-    const generation = this.#slotGenerations[slot];
-    if (this.#length === this.#times.length) this.#grow();
     const sequence = this.#sequence++;
     if (sequence >= SEQUENCE_LIMIT) {
       throw new RangeError(`Cannot schedule: more than ${SEQUENCE_LIMIT} events in one run`);
     }
-    this.#siftUp(this.#length++, time, priorityClass * SEQUENCE_LIMIT + sequence, slot, generation);
+    const rank = priorityClass * SEQUENCE_LIMIT + sequence;
+    this.#callbacks[slot] = callback;
+    const slotRanks = this.#slotRanks;
+    slotRanks[slot] = rank;
+    const length = this.#length;
+    if (length > 0 && slotRanks[this.#slots[0]] !== this.#ranks[0]) {
+      // The top entry is dead (popped or cancelled): the new entry takes its place.
+      this.#siftDown(time, rank, slot, length);
+    } else {
+      if (length === this.#times.length) this.#growHeap();
+      this.#siftUp(time, rank, slot, length);
+      this.#length = length + 1;
+    }
     this.#live++;
-    return generation * SLOT_BITS + slot;
+    return this.#slotGenerations[slot] * SLOT_BITS + slot;
   }
 
   /**
@@ -118,8 +138,10 @@ export class EventQueue {
   cancel(handle: EventHandle): boolean {
     const slot = handle % SLOT_BITS;
     const generation = (handle - slot) / SLOT_BITS;
-    if (slot >= this.#slotCount || this.#slotGenerations[slot] !== generation) return false;
-    if (this.#callbacks[slot] === null) return false;
+    if (!(slot >= 0 && slot < this.#slotCount) || !Number.isInteger(slot)) return false;
+    if (this.#slotGenerations[slot] !== generation || this.#callbacks[slot] === null) {
+      return false;
+    }
     this.#release(slot);
     this.#live--;
     return true;
@@ -141,90 +163,109 @@ export class EventQueue {
    * @returns Its callback (its time is then {@linkcode EventQueue.lastTime}), or `undefined`.
    */
   pop(): EventCallback | undefined {
+    return this.popDue(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Removes the next live event if it is due at or before a time; one step of a run loop.
+   *
+   * @param until The latest time an event may be due to be removed.
+   * @returns Its callback (its time is then {@linkcode EventQueue.lastTime}), or `undefined`
+   * when no live event is due by `until`.
+   *
+   * @example Usage
+   * ```ts
+   * import { EventQueue } from "./event_queue.ts";
+   * import assert from "node:assert/strict";
+   * const queue = new EventQueue();
+   * queue.push(50, () => {}, 0);
+   * assert.equal(queue.popDue(49), undefined);
+   * assert.notEqual(queue.popDue(50), undefined);
+   * assert.equal(queue.lastTime, 50);
+   * ```
+   */
+  popDue(until: Instant): EventCallback | undefined {
     this.#dropCancelled();
     if (this.#length === 0) return undefined;
+    const time = this.#times[0];
+    if (time > until) return undefined;
     const slot = this.#slots[0];
-    this.#lastTime = this.#times[0];
+    this.#lastTime = time;
     const callback = this.#callbacks[slot]!;
+    // Releasing the slot makes the top entry dead; the next push overwrites it, or the next
+    // pop or peek drops it.
     this.#release(slot);
     this.#live--;
-    this.#removeTop();
     return callback;
   }
 
   #release(slot: number): void {
     this.#callbacks[slot] = null;
-    this.#slotGenerations[slot] = (this.#slotGenerations[slot] + 1) >>> 0;
-    this.#freeSlots.push(slot);
+    this.#slotRanks[slot] = NO_RANK;
+    this.#slotGenerations[slot] = (this.#slotGenerations[slot] + 1) & GENERATION_MASK;
+    this.#nextFree[slot] = this.#freeHead;
+    this.#freeHead = slot;
   }
 
   #dropCancelled(): void {
-    while (
-      this.#length > 0 && this.#slotGenerations[this.#slots[0]] !== this.#entryGenerations[0]
-    ) {
-      this.#removeTop();
-    }
+    const slotRanks = this.#slotRanks, slots = this.#slots, ranks = this.#ranks;
+    while (this.#length > 0 && slotRanks[slots[0]] !== ranks[0]) this.#removeTop();
   }
 
+  /** Removes the top entry: moves the last entry to the top and sifts it down. */
   #removeTop(): void {
-    const last = --this.#length;
-    if (last > 0) {
-      this.#siftDown(
-        this.#times[last],
-        this.#ranks[last],
-        this.#slots[last],
-        this.#entryGenerations[last],
-      );
+    const length = --this.#length;
+    if (length > 0) {
+      this.#siftDown(this.#times[length], this.#ranks[length], this.#slots[length], length);
     }
   }
 
-  #siftUp(index: number, time: number, rank: number, slot: number, generation: number): void {
-    const times = this.#times, ranks = this.#ranks;
+  /** Puts an entry at index `length` and moves it up to its place. */
+  #siftUp(time: number, rank: number, slot: number, length: number): void {
+    const times = this.#times, ranks = this.#ranks, slots = this.#slots;
+    let index = length;
     while (index > 0) {
       const parent = (index - 1) >> 1;
       const parentTime = times[parent];
       if (parentTime < time || (parentTime === time && ranks[parent] < rank)) break;
-      this.#move(parent, index);
+      times[index] = parentTime;
+      ranks[index] = ranks[parent];
+      slots[index] = slots[parent];
       index = parent;
     }
     times[index] = time;
     ranks[index] = rank;
-    this.#slots[index] = slot;
-    this.#entryGenerations[index] = generation;
+    slots[index] = slot;
   }
 
-  #siftDown(time: number, rank: number, slot: number, generation: number): void {
-    const times = this.#times, ranks = this.#ranks, length = this.#length;
+  /** Puts an entry at the top of a heap of `length` entries and moves it down to its place. */
+  #siftDown(time: number, rank: number, slot: number, length: number): void {
+    const times = this.#times, ranks = this.#ranks, slots = this.#slots;
     let index = 0;
     for (;;) {
       let child = 2 * index + 1;
       if (child >= length) break;
+      let childTime = times[child];
       const right = child + 1;
-      if (
-        right < length &&
-        (times[right] < times[child] || (times[right] === times[child] && ranks[right] < ranks[child]))
-      ) {
-        child = right;
+      if (right < length) {
+        const rightTime = times[right];
+        if (rightTime < childTime || (rightTime === childTime && ranks[right] < ranks[child])) {
+          child = right;
+          childTime = rightTime;
+        }
       }
-      const childTime = times[child];
       if (time < childTime || (time === childTime && rank < ranks[child])) break;
-      this.#move(child, index);
+      times[index] = childTime;
+      ranks[index] = ranks[child];
+      slots[index] = slots[child];
       index = child;
     }
     times[index] = time;
     ranks[index] = rank;
-    this.#slots[index] = slot;
-    this.#entryGenerations[index] = generation;
+    slots[index] = slot;
   }
 
-  #move(from: number, to: number): void {
-    this.#times[to] = this.#times[from];
-    this.#ranks[to] = this.#ranks[from];
-    this.#slots[to] = this.#slots[from];
-    this.#entryGenerations[to] = this.#entryGenerations[from];
-  }
-
-  #grow(): void {
+  #growHeap(): void {
     const capacity = this.#times.length * 2;
     const times = new Float64Array(capacity);
     times.set(this.#times);
@@ -235,8 +276,18 @@ export class EventQueue {
     const slots = new Int32Array(capacity);
     slots.set(this.#slots);
     this.#slots = slots;
+  }
+
+  #growSlots(): void {
+    const capacity = this.#slotRanks.length * 2;
     const generations = new Uint32Array(capacity);
-    generations.set(this.#entryGenerations);
-    this.#entryGenerations = generations;
+    generations.set(this.#slotGenerations);
+    this.#slotGenerations = generations;
+    const slotRanks = new Float64Array(capacity);
+    slotRanks.set(this.#slotRanks);
+    this.#slotRanks = slotRanks;
+    const nextFree = new Int32Array(capacity);
+    nextFree.set(this.#nextFree);
+    this.#nextFree = nextFree;
   }
 }

@@ -1,0 +1,258 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { type EventCallback, EventQueue, PRIORITY_CLASS_MAX } from "../../hw/event_queue.ts";
+
+/** Pops every live event, calling each, and returns what the callbacks recorded. */
+function drain(queue: EventQueue): string[] {
+  const seen: string[] = [];
+  for (;;) {
+    const callback = queue.pop();
+    if (callback === undefined) return seen;
+    seen.push(`${queue.lastTime}:${(callback as (now: number) => string)(queue.lastTime)}`);
+  }
+}
+
+function named(name: string): EventCallback {
+  return (() => name) as unknown as EventCallback;
+}
+
+Deno.test("EventQueue.pop() returns events in time order", () => {
+  const queue = new EventQueue();
+  queue.push(30, named("c"), 0);
+  queue.push(10, named("a"), 0);
+  queue.push(20, named("b"), 0);
+  assert.deepEqual(drain(queue), ["10:a", "20:b", "30:c"]);
+});
+
+Deno.test("EventQueue.pop() breaks time ties by priority class, then insertion order", () => {
+  const queue = new EventQueue();
+  queue.push(10, named("normal 1"), 100);
+  queue.push(10, named("script"), 200);
+  queue.push(10, named("normal 2"), 100);
+  queue.push(10, named("hardware"), 10);
+  queue.push(5, named("earlier script"), PRIORITY_CLASS_MAX);
+  queue.push(10, named("normal 3"), 100);
+  assert.deepEqual(drain(queue), [
+    "5:earlier script",
+    "10:hardware",
+    "10:normal 1",
+    "10:normal 2",
+    "10:normal 3",
+    "10:script",
+  ]);
+});
+
+Deno.test("EventQueue.cancel() returns true once and the event never runs", () => {
+  const queue = new EventQueue();
+  queue.push(10, named("a"), 0);
+  const b = queue.push(20, named("b"), 0);
+  queue.push(30, named("c"), 0);
+  assert.equal(queue.size, 3);
+  assert.equal(queue.cancel(b), true);
+  assert.equal(queue.size, 2);
+  assert.equal(queue.cancel(b), false);
+  assert.equal(queue.size, 2);
+  assert.deepEqual(drain(queue), ["10:a", "30:c"]);
+  assert.equal(queue.size, 0);
+});
+
+Deno.test("EventQueue.cancel() returns false after the event ran", () => {
+  const queue = new EventQueue();
+  const a = queue.push(10, named("a"), 0);
+  assert.deepEqual(drain(queue), ["10:a"]);
+  assert.equal(queue.cancel(a), false);
+});
+
+Deno.test("EventQueue.cancel() of a stale handle leaves the slot's new event alone", () => {
+  const queue = new EventQueue(4);
+  const fired = queue.push(10, named("fired"), 0);
+  assert.deepEqual(drain(queue), ["10:fired"]);
+  const cancelled = queue.push(20, named("cancelled"), 0);
+  assert.equal(queue.cancel(cancelled), true);
+  // Both new events reuse freed slots; the old handles must not reach them.
+  const reused1 = queue.push(30, named("reused 1"), 0);
+  const reused2 = queue.push(40, named("reused 2"), 0);
+  assert.notEqual(reused1, fired);
+  assert.notEqual(reused2, cancelled);
+  assert.equal(queue.cancel(fired), false);
+  assert.equal(queue.cancel(cancelled), false);
+  assert.equal(queue.size, 2);
+  assert.deepEqual(drain(queue), ["30:reused 1", "40:reused 2"]);
+});
+
+Deno.test("EventQueue.cancel() ignores handles it never issued", () => {
+  const queue = new EventQueue();
+  queue.push(10, named("a"), 0);
+  assert.equal(queue.cancel(12345), false);
+  assert.equal(queue.cancel(-1), false);
+  assert.equal(queue.cancel(0.5), false);
+  assert.equal(queue.size, 1);
+});
+
+Deno.test("EventQueue.peekTime() skips cancelled events and does not remove live ones", () => {
+  const queue = new EventQueue();
+  assert.equal(queue.peekTime(), undefined);
+  const a = queue.push(10, named("a"), 0);
+  queue.push(20, named("b"), 0);
+  assert.equal(queue.peekTime(), 10);
+  assert.equal(queue.peekTime(), 10);
+  queue.cancel(a);
+  assert.equal(queue.peekTime(), 20);
+  assert.equal(queue.size, 1);
+  assert.deepEqual(drain(queue), ["20:b"]);
+  assert.equal(queue.peekTime(), undefined);
+});
+
+Deno.test("EventQueue.popDue() removes only events due by the given time", () => {
+  const queue = new EventQueue();
+  queue.push(10, named("a"), 0);
+  queue.push(20, named("b"), 0);
+  assert.equal(queue.popDue(9), undefined);
+  assert.equal(queue.size, 2);
+  assert.notEqual(queue.popDue(10), undefined);
+  assert.equal(queue.lastTime, 10);
+  assert.equal(queue.popDue(19), undefined);
+  assert.equal(queue.size, 1);
+});
+
+Deno.test("EventQueue grows past its initial capacity and keeps the order", () => {
+  const queue = new EventQueue(2);
+  const count = 10_000;
+  const handles: number[] = [];
+  for (let i = 0; i < count; i++) {
+    // A permutation of 0..count-1 so every time is distinct.
+    handles.push(queue.push((i * 7_919) % count, named(String(i)), 0));
+  }
+  assert.equal(queue.size, count);
+  for (let i = 0; i < count; i += 2) assert.equal(queue.cancel(handles[i]), true);
+  assert.equal(queue.size, count / 2);
+  let previous = -1;
+  let popped = 0;
+  for (;;) {
+    const callback = queue.pop();
+    if (callback === undefined) break;
+    const index = Number((callback as (now: number) => string)(queue.lastTime));
+    assert.equal(index % 2, 1, `cancelled event ${index} ran`);
+    assert.ok(queue.lastTime > previous);
+    previous = queue.lastTime;
+    popped++;
+  }
+  assert.equal(popped, count / 2);
+  assert.equal(queue.size, 0);
+});
+
+type Operation =
+  | { kind: "push"; time: number; priorityClass: number }
+  | { kind: "cancel"; pick: number }
+  | { kind: "pop" };
+
+interface ModelEvent {
+  time: number;
+  priorityClass: number;
+  sequence: number;
+}
+
+Deno.test("EventQueue pops in (time, class, sequence) order like a sorted-array model", () => {
+  const operation: fc.Arbitrary<Operation> = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant("push" as const),
+        time: fc.integer({ min: 0, max: 30 }),
+        priorityClass: fc.integer({ min: 0, max: 3 }),
+      }),
+    },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant("cancel" as const), pick: fc.nat() }) },
+    { weight: 2, arbitrary: fc.constant({ kind: "pop" as const }) },
+  );
+  fc.assert(
+    fc.property(fc.array(operation, { maxLength: 200 }), (operations) => {
+      const queue = new EventQueue(4);
+      const model: ModelEvent[] = [];
+      const issued: { handle: number; event: ModelEvent }[] = [];
+      let sequence = 0;
+      const popped: ModelEvent[] = [];
+      let cancelled = 0;
+      const popBoth = (): void => {
+        const callback = queue.pop();
+        model.sort((a, b) =>
+          a.time - b.time || a.priorityClass - b.priorityClass || a.sequence - b.sequence
+        );
+        const expected = model.shift();
+        if (expected === undefined) {
+          assert.equal(callback, undefined);
+          return;
+        }
+        assert.notEqual(callback, undefined);
+        const actual = (callback as unknown as () => ModelEvent)();
+        assert.equal(actual, expected);
+        assert.equal(queue.lastTime, expected.time);
+        popped.push(actual);
+      };
+      for (const op of operations) {
+        if (op.kind === "push") {
+          const event = { time: op.time, priorityClass: op.priorityClass, sequence: sequence++ };
+          const handle = queue.push(
+            op.time,
+            (() => event) as unknown as EventCallback,
+            op.priorityClass,
+          );
+          issued.push({ handle, event });
+          model.push(event);
+        } else if (op.kind === "cancel") {
+          if (issued.length === 0) continue;
+          const { handle, event } = issued[op.pick % issued.length];
+          const index = model.indexOf(event);
+          assert.equal(queue.cancel(handle), index >= 0);
+          if (index >= 0) {
+            model.splice(index, 1);
+            cancelled++;
+          }
+        } else {
+          popBoth();
+        }
+        assert.equal(queue.size, model.length);
+      }
+      while (model.length > 0) popBoth();
+      assert.equal(queue.pop(), undefined);
+      assert.equal(queue.size, 0);
+      for (const { handle } of issued) assert.equal(queue.cancel(handle), false);
+      assert.equal(popped.length + cancelled, issued.length);
+    }),
+    { numRuns: 1_000 },
+  );
+});
+
+Deno.test("EventQueue drains in nondecreasing (time, class, sequence) order", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 5 }), fc.boolean()),
+        {
+          maxLength: 300,
+        },
+      ),
+      (entries) => {
+        const queue = new EventQueue(1);
+        let sequence = 0;
+        for (const [time, priorityClass, cancelled] of entries) {
+          const key = [time, priorityClass, sequence++];
+          const handle = queue.push(time, (() => key) as unknown as EventCallback, priorityClass);
+          if (cancelled) queue.cancel(handle);
+        }
+        let previous = [-1, -1, -1];
+        for (;;) {
+          const callback = queue.pop();
+          if (callback === undefined) break;
+          const key = (callback as unknown as () => number[])();
+          const ordered = key[0] > previous[0] ||
+            (key[0] === previous[0] && key[1] > previous[1]) ||
+            (key[0] === previous[0] && key[1] === previous[1] && key[2] > previous[2]);
+          assert.ok(ordered, `popped ${key} after ${previous}`);
+          previous = key;
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
+});

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { TraceBus, type TraceRecord } from "../../hw/trace_bus.ts";
+
+Deno.test("TraceBus.active is false with zero subscribers", () => {
+  const bus = new TraceBus();
+  assert.equal(bus.active, false);
+});
+
+Deno.test("TraceBus.subscribe() makes the bus active and delivers records in order", () => {
+  const bus = new TraceBus();
+  const first: string[] = [];
+  const second: string[] = [];
+  bus.subscribe((record) => first.push(`${record.time} ${record.kind}`));
+  bus.subscribe((record) => second.push(record.source));
+  assert.equal(bus.active, true);
+  bus.emit({ time: 1, kind: "irq.raise", source: "gic", line: 3 });
+  bus.emit({ time: 2, kind: "vcpu.switch", source: "core0" });
+  assert.deepEqual(first, ["1 irq.raise", "2 vcpu.switch"]);
+  assert.deepEqual(second, ["gic", "core0"]);
+});
+
+Deno.test("TraceBus.subscribe() returns a function that unsubscribes", () => {
+  const bus = new TraceBus();
+  const a: TraceRecord[] = [];
+  const b: TraceRecord[] = [];
+  const stopA = bus.subscribe((record) => a.push(record));
+  const stopB = bus.subscribe((record) => b.push(record));
+  stopA();
+  assert.equal(bus.active, true);
+  bus.emit({ time: 5, kind: "x", source: "s" });
+  assert.equal(a.length, 0);
+  assert.equal(b.length, 1);
+  stopB();
+  assert.equal(bus.active, false);
+  stopB();
+  assert.equal(bus.active, false);
+  bus.emit({ time: 6, kind: "x", source: "s" });
+  assert.equal(b.length, 1);
+});
+
+Deno.test("TraceBus.emit() passes the record object itself, with its fields", () => {
+  const bus = new TraceBus();
+  let seen: TraceRecord | undefined;
+  bus.subscribe((record) => seen = record);
+  const record = { time: 9, kind: "ipc.send", source: "cell1", bytes: 64, ok: true };
+  bus.emit(record);
+  assert.equal(seen, record);
+});
+
+Deno.test("TraceBus.subscribe() during an emit takes effect from the next record", () => {
+  const bus = new TraceBus();
+  const late: number[] = [];
+  bus.subscribe(() => {
+    if (late.length === 0) bus.subscribe((record) => late.push(record.time));
+  });
+  bus.emit({ time: 1, kind: "x", source: "s" });
+  assert.deepEqual(late, []);
+  bus.emit({ time: 2, kind: "x", source: "s" });
+  assert.deepEqual(late, [2]);
+});
