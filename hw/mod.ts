@@ -16,3 +16,7 @@ export * from "./physical_memory.ts";
 export * from "./interrupt_controller.ts";
 export * from "./core.ts";
 export * from "./core_timer.ts";
+export * from "./board_spec.ts";
+export * from "./board.ts";
+export * from "./boards.ts";
+export * from "./devices/mod.ts";
