@@ -1,0 +1,452 @@
+/**
+ * Hypercalls: each first decodes (capabilities, rights, sizes, ranges) and returns either an
+ * error for the guest or an invoke step that changes state at the end of the kernel path.
+ *
+ * @module
+ */
+
+import { PAGE_SIZE } from "../hw/physical_memory.ts";
+import type { GuestError, Operation, OperationResult } from "./abi.ts";
+import { IPC_EXTENDED_MAX_BYTES } from "./cost_model.ts";
+import { BLOCKED, type DecodedHypercall } from "./_hypercall.ts";
+import type { Microvisor } from "./microvisor.ts";
+import type { Capability, CapabilityType } from "./objects/capability.ts";
+import type { Cell } from "./objects/cell.ts";
+import type { Channel } from "./objects/channel.ts";
+import type { Endpoint } from "./objects/endpoint.ts";
+import type { Section } from "./objects/section.ts";
+import type { Vcpu } from "./objects/vcpu.ts";
+
+const OK: OperationResult = Object.freeze({ ok: true, value: undefined });
+
+function error(kind: GuestError["kind"], message: string, cap?: number): OperationResult {
+  return { ok: false, error: cap === undefined ? { kind, message } : { kind, message, cap } };
+}
+
+/**
+ * Decodes one hypercall of a vCPU.
+ *
+ * @param kernel The kernel.
+ * @param vcpu The calling vCPU.
+ * @param op The operation.
+ * @returns Its cost and its effect.
+ */
+export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): DecodedHypercall {
+  const costs = kernel.costs;
+  const base = costs.cycles("hypercall");
+  const withCap = base + costs.cycles("capLookup");
+  const fail = (cycles: number, result: OperationResult): DecodedHypercall => ({
+    cycles,
+    invoke: () => result,
+  });
+  const lookup = (index: number, type: CapabilityType, right: string) =>
+    vcpu.cell.caps.lookup(index, type, right);
+  const cell = vcpu.cell;
+
+  switch (op.op) {
+    case "send": {
+      const found = lookup(op.cap, "channel", "send");
+      if (!found.ok) return fail(withCap, { ok: false, error: found.error });
+      const channel = found.cap.object as Channel;
+      const size = checkBytes(op.bytes);
+      if (typeof size === "string") return fail(withCap, error("InvalidArgument", size, op.cap));
+      if (size > channel.maxBytes) {
+        return fail(
+          withCap,
+          error(
+            "MessageTooLarge",
+            `message of ${size} bytes exceeds channel "${channel.name}" maximum of ${channel.maxBytes}`,
+            op.cap,
+          ),
+        );
+      }
+      const badge = found.cap.badge;
+      return {
+        cycles: withCap + costs.ipcCycles(size),
+        invoke: () =>
+          kernel.channelSend(channel, { bytes: op.bytes, badge }) ? OK : error(
+            "QueueFull",
+            `channel "${channel.name}" is full (${channel.slots} messages queued)`,
+            op.cap,
+          ),
+      };
+    }
+    case "receive": {
+      const held = cell.caps.at(op.cap);
+      const type: CapabilityType = held?.type === "endpoint" ? "endpoint" : "channel";
+      const found = lookup(op.cap, type, "receive");
+      if (!found.ok) return fail(withCap, { ok: false, error: found.error });
+      if (type === "channel") {
+        const channel = found.cap.object as Channel;
+        return {
+          cycles: withCap + costs.ipcCycles(0),
+          invoke: () => ({ ok: true, value: kernel.channelReceive(channel) }),
+        };
+      }
+      const endpoint = found.cap.object as Endpoint;
+      return {
+        cycles: withCap + costs.ipcCycles(0),
+        invoke: () => {
+          const call = endpoint.callers.shift();
+          if (call === undefined) {
+            endpoint.receivers.push(vcpu);
+            vcpu.queuedOn = endpoint;
+            kernel.block(vcpu, "receive");
+            return BLOCKED;
+          }
+          call.caller.blockedOn = "reply";
+          vcpu.replyTo = call.caller;
+          return { ok: true, value: { bytes: call.bytes, badge: call.badge } };
+        },
+      };
+    }
+    case "call": {
+      const found = lookup(op.cap, "endpoint", "call");
+      if (!found.ok) return fail(withCap, { ok: false, error: found.error });
+      const size = checkBytes(op.bytes);
+      if (typeof size === "string") return fail(withCap, error("InvalidArgument", size, op.cap));
+      if (size > IPC_EXTENDED_MAX_BYTES) {
+        return fail(
+          withCap,
+          error(
+            "MessageTooLarge",
+            `message of ${size} bytes exceeds the extended IPC maximum of ${IPC_EXTENDED_MAX_BYTES}`,
+            op.cap,
+          ),
+        );
+      }
+      const endpoint = found.cap.object as Endpoint;
+      const badge = found.cap.badge;
+      return {
+        cycles: withCap + costs.ipcCycles(size),
+        invoke: () => {
+          const bytes = op.bytes.slice();
+          vcpu.callStartedAt = kernel.engine.now;
+          if (kernel.tracing) {
+            kernel.emit("ipc.call", endpoint.name, { vcpu: vcpu.name, bytes: size });
+          }
+          const receiver = endpoint.receivers.shift();
+          if (receiver === undefined) {
+            endpoint.callers.push({ caller: vcpu, bytes, badge });
+            vcpu.queuedOn = endpoint;
+            kernel.block(vcpu, "call");
+            return BLOCKED;
+          }
+          receiver.replyTo = vcpu;
+          kernel.block(vcpu, "reply");
+          kernel.makeReady(receiver, { ok: true, value: { bytes, badge } });
+          return BLOCKED;
+        },
+      };
+    }
+    case "reply": {
+      const size = checkBytes(op.bytes);
+      if (typeof size === "string") return fail(base, error("InvalidArgument", size));
+      if (size > IPC_EXTENDED_MAX_BYTES) {
+        return fail(
+          base,
+          error("MessageTooLarge", `reply of ${size} bytes exceeds ${IPC_EXTENDED_MAX_BYTES}`),
+        );
+      }
+      const caller = vcpu.replyTo;
+      if (caller === undefined) {
+        return fail(
+          base,
+          error("NotWaitingForReply", `no caller is waiting for a reply from ${vcpu.name}`),
+        );
+      }
+      return {
+        cycles: base + costs.ipcCycles(size),
+        invoke: () => {
+          vcpu.replyTo = undefined;
+          if (caller.state === "blocked" && caller.blockedOn === "reply") {
+            if (kernel.tracing) {
+              kernel.emit("ipc.reply", vcpu.cell.name, {
+                vcpu: vcpu.name,
+                to: caller.name,
+                bytes: size,
+                roundTripNs: kernel.engine.now - caller.callStartedAt,
+              });
+            }
+            kernel.makeReady(caller, { ok: true, value: { bytes: op.bytes.slice(), badge: 0 } });
+            return OK;
+          }
+          return error("PeerStopped", `caller ${caller.name} is no longer waiting`);
+        },
+      };
+    }
+    case "wait":
+      return {
+        cycles: base,
+        invoke: () => {
+          if (vcpu.virqs.size > 0) {
+            vcpu.injectPending = true;
+            return BLOCKED;
+          }
+          kernel.block(vcpu, "wait");
+          return BLOCKED;
+        },
+      };
+    case "poll":
+      return { cycles: base, invoke: () => ({ ok: true, value: kernel.drainVirqs(vcpu) }) };
+    case "signal": {
+      const found = lookup(op.cap, "virq", "signal");
+      if (!found.ok) return fail(withCap, { ok: false, error: found.error });
+      const target = found.cap.object as { cell: Cell; virq: number };
+      return {
+        cycles: withCap,
+        invoke: () => {
+          kernel.postVirq(target.cell.vcpus[0], target.virq, { flags: op.flags | 0 });
+          return OK;
+        },
+      };
+    }
+    case "irqAck": {
+      const found = lookup(op.cap, "irq", "ack");
+      if (!found.ok) return fail(withCap, { ok: false, error: found.error });
+      const line = (found.cap.object as { line: number }).line;
+      return { cycles: withCap, invoke: () => (kernel.ackLine(line), OK) };
+    }
+    case "sleep": {
+      if (!Number.isSafeInteger(op.durationNs) || op.durationNs < 0) {
+        return fail(
+          base,
+          error("InvalidArgument", `sleep ${op.durationNs} ns is not a non-negative integer`),
+        );
+      }
+      return {
+        cycles: base,
+        invoke: () => {
+          kernel.block(vcpu, "sleep");
+          vcpu.wakeHandle = kernel.timer(vcpu.affinity, kernel.engine.now + op.durationNs, () => {
+            vcpu.wakeHandle = -1;
+            if (vcpu.state === "blocked" && vcpu.blockedOn === "sleep") kernel.makeReady(vcpu, OK);
+          });
+          return BLOCKED;
+        },
+      };
+    }
+    case "timer": {
+      const period = op.periodNs;
+      const first = op.firstNs ?? period;
+      if (
+        !Number.isSafeInteger(period) || period < 0 || !Number.isSafeInteger(first) || first < 0
+      ) {
+        return fail(
+          base,
+          error(
+            "InvalidArgument",
+            `timer period ${period} ns / first ${first} ns must be non-negative integers`,
+          ),
+        );
+      }
+      return {
+        cycles: base,
+        invoke: () => {
+          if (vcpu.timerHandle >= 0) kernel.engine.cancel(vcpu.timerHandle);
+          vcpu.timerHandle = -1;
+          vcpu.timerPeriodNs = period;
+          if (period === 0) return OK;
+          const virq = cell.virq("timer");
+          const arm = (at: number) => {
+            vcpu.timerHandle = kernel.engine.schedule(at, () => {
+              arm(at + period);
+              kernel.timer(vcpu.affinity, at, () => kernel.postVirq(vcpu, virq, { flags: 1 }));
+            });
+          };
+          arm(kernel.engine.now + first);
+          return OK;
+        },
+      };
+    }
+    case "interrupts":
+      return {
+        cycles: base,
+        invoke: () => {
+          vcpu.virqInterrupts = op.enabled === true;
+          return OK;
+        },
+      };
+    case "waive": {
+      if (!Number.isInteger(op.priority) || op.priority < 0 || op.priority > vcpu.basePriority) {
+        return fail(
+          base,
+          error(
+            "InvalidArgument",
+            `priority ${op.priority} is not an integer in 0..${vcpu.basePriority} (the base)`,
+          ),
+        );
+      }
+      return { cycles: base, invoke: () => (kernel.setPriority(vcpu, op.priority), OK) };
+    }
+    case "yield":
+      return {
+        cycles: base,
+        invoke: () => {
+          vcpu.state = "ready";
+          kernel.policy.enqueue(vcpu, false);
+          return OK;
+        },
+      };
+    case "now":
+      return { cycles: base, invoke: () => ({ ok: true, value: kernel.engine.now }) };
+    case "derive": {
+      const held = validCap(cell, op.cap);
+      if (!held.ok) return fail(withCap, held.result);
+      const rights = Array.isArray(op.rights) ? op.rights : [];
+      return {
+        cycles: withCap,
+        invoke: () => {
+          const child = held.cap.derive(rights);
+          if (typeof child === "string") {
+            return error("MissingRight", `cannot derive: ${child}`, op.cap);
+          }
+          try {
+            return { ok: true, value: cell.caps.insert(child) };
+          } catch (e) {
+            return error("InvalidArgument", (e as Error).message, op.cap);
+          }
+        },
+      };
+    }
+    case "revoke": {
+      const held = validCap(cell, op.cap);
+      if (!held.ok) return fail(withCap, held.result);
+      return {
+        cycles: withCap,
+        invoke: () => ({ ok: true, value: held.cap.revokeDerived().length }),
+      };
+    }
+    case "map": {
+      const found = lookup(op.cap, "section", "map");
+      if (!found.ok) return fail(withCap, { ok: false, error: found.error });
+      const section = found.cap.object as Section;
+      if (
+        !Number.isSafeInteger(op.address) || op.address % PAGE_SIZE !== 0 ||
+        op.address < cell.ramBytes
+      ) {
+        return fail(
+          withCap,
+          error(
+            "InvalidArgument",
+            `map address 0x${
+              Number(op.address).toString(16)
+            } must be page aligned and above RAM (0x${cell.ramBytes.toString(16)})`,
+            op.cap,
+          ),
+        );
+      }
+      const rights = [...found.cap.rights];
+      return {
+        cycles: withCap + costs.cycles("mapPage") * section.frames.length,
+        invoke: () => (kernel.mapSection(cell, section, op.address, rights), OK),
+      };
+    }
+    case "cellControl": {
+      const found = lookup(op.cap, "cell", op.action);
+      if (!found.ok) return fail(withCap, { ok: false, error: found.error });
+      const target = found.cap.object as Cell;
+      return {
+        cycles: withCap,
+        invoke: () => cellControl(kernel, vcpu, target, op.action),
+      };
+    }
+    case "cellSwitch": {
+      const from = lookup(op.cap, "cell", "switch");
+      if (!from.ok) return fail(withCap, { ok: false, error: from.error });
+      const to = lookup(op.toCap, "cell", "switch");
+      if (!to.ok) return fail(withCap, { ok: false, error: to.error });
+      return {
+        cycles: withCap + costs.cycles("capLookup"),
+        invoke: () => ({
+          ok: true,
+          value: kernel.switchService(from.cap.object as Cell, to.cap.object as Cell),
+        }),
+      };
+    }
+    default:
+      return fail(
+        base,
+        error("InvalidArgument", `unknown operation "${(op as { op: unknown }).op}"`),
+      );
+  }
+}
+
+function cellControl(
+  kernel: Microvisor,
+  caller: Vcpu,
+  target: Cell,
+  action: string,
+): OperationResult {
+  switch (action) {
+    case "start": {
+      const failure = kernel.start(target);
+      return failure === undefined ? OK : { ok: false, error: failure };
+    }
+    case "stop":
+      kernel.stop(target);
+      return OK;
+    case "restart": {
+      kernel.stop(target);
+      const failure = kernel.start(target);
+      return failure === undefined ? OK : { ok: false, error: failure };
+    }
+    case "zeroize":
+    case "destroy": {
+      const frames = action === "zeroize" ? kernel.zeroize(target) : destroyFrames(kernel, target);
+      // Zeroing is charged to the caller as preemptible work, not as one long kernel path.
+      const result: OperationResult = { ok: true, value: frames };
+      if (caller.state === "running") {
+        caller.computeRemaining = frames * kernel.costs.cycles("zeroPage");
+        caller.computeInterruptible = false;
+        caller.computeResult = result;
+      }
+      return result;
+    }
+    case "suspend":
+      kernel.suspend(target);
+      return OK;
+    case "resume":
+      kernel.resume(target);
+      return OK;
+    default:
+      return error("InvalidArgument", `unknown cell action "${action}"`);
+  }
+}
+
+function destroyFrames(kernel: Microvisor, target: Cell): number {
+  const frames = target.frames.length;
+  kernel.destroy(target);
+  return frames;
+}
+
+function validCap(
+  cell: Cell,
+  index: number,
+): { ok: true; cap: Capability } | { ok: false; result: OperationResult } {
+  const cap = Number.isInteger(index) ? cell.caps.at(index) : undefined;
+  if (cap === undefined) {
+    return {
+      ok: false,
+      result: error(
+        "InvalidCapability",
+        `capability index ${index} names no capability (valid: 0..${
+          cell.caps.size - 1
+        }, non-empty)`,
+        index,
+      ),
+    };
+  }
+  if (cap.revoked) {
+    return {
+      ok: false,
+      result: error("RevokedCapability", `capability ${index} was revoked`, index),
+    };
+  }
+  return { ok: true, cap };
+}
+
+function checkBytes(bytes: unknown): number | string {
+  if (!(bytes instanceof Uint8Array)) return "message bytes must be a Uint8Array";
+  return bytes.length;
+}

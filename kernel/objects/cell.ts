@@ -1,0 +1,133 @@
+/**
+ * A cell: an isolated partition with an address space, vCPUs, a capability table, an image,
+ * a memory quota and a lifecycle state.
+ *
+ * @module
+ */
+
+import type { GuestProgram } from "../abi.ts";
+import { AddressSpace } from "./address_space.ts";
+import { CapTable } from "./cap_table.ts";
+import type { Vcpu } from "./vcpu.ts";
+
+/** Lifecycle state of a cell. */
+export type CellState = "loaded" | "running" | "suspended" | "stopped" | "wiped" | "destroyed";
+
+/** A cell's image: what was loaded and how it was signed. */
+export interface CellImage {
+  /** Image name. */
+  readonly name: string;
+  /** Version string. */
+  readonly version: string;
+  /** Signature bytes (verified by whoever loads it; the kernel only records it). */
+  readonly signature?: Uint8Array;
+}
+
+/** What the kernel tells a guest program about its cell when it starts. */
+export interface GuestContext {
+  /** The cell's name. */
+  readonly cell: string;
+  /** The vCPU's index in its cell. */
+  readonly vcpu: number;
+  /** Named capability indices in the cell's table. */
+  readonly caps: Readonly<Record<string, number>>;
+  /** Named vIRQ numbers of the cell. */
+  readonly virqs: Readonly<Record<string, number>>;
+  /** Guest address and size of the cell's RAM. */
+  readonly ram: { readonly base: number; readonly size: number };
+  /** Named device and section windows: guest address and size. */
+  readonly windows: Readonly<Record<string, { readonly base: number; readonly size: number }>>;
+  /** The core clock, for converting time to cycles. */
+  readonly clockHz: number;
+  /** The image running. */
+  readonly image: CellImage;
+  /** A deterministic random stream for this guest (derived from the run seed). */
+  readonly random: (name: string) => {
+    int(low: number, high: number): number;
+    float(): number;
+    chance(numerator: number, denominator: number): boolean;
+  };
+}
+
+/** A guest program factory: called on every start with the cell's context. */
+export type ProgramFactory = (context: GuestContext) => GuestProgram;
+
+/** What to do when a cell's access faults. */
+export type FaultPolicy = "deliver" | "stop";
+
+/**
+ * One cell.
+ *
+ * @example Usage
+ * ```ts
+ * import { Cell } from "./cell.ts";
+ * import assert from "node:assert/strict";
+ * const cell = new Cell({ name: "pin", image: { name: "pin", version: "1.0" }, ramBytes: 65536 });
+ * assert.equal(cell.state, "loaded");
+ * ```
+ */
+export class Cell {
+  /** The cell's unique name. */
+  readonly name: string;
+  /** The loaded image. */
+  image: CellImage;
+  /** RAM quota in bytes (a multiple of 4 KiB). */
+  readonly ramBytes: number;
+  /** Lifecycle state. */
+  state: CellState = "loaded";
+  /** The stage-2 address space. */
+  readonly space: AddressSpace;
+  /** The capability table. */
+  readonly caps: CapTable;
+  /** The vCPUs. */
+  readonly vcpus: Vcpu[] = [];
+  /** Program factory per vCPU index. */
+  readonly programs: ProgramFactory[] = [];
+  /** Frames owned (RAM) by physical address. */
+  frames: number[] = [];
+  /** vIRQ names to numbers. */
+  readonly virqNames = new Map<string, number>();
+  /** Named windows (devices, sections) in guest space. */
+  readonly windows = new Map<string, { base: number; size: number }>();
+  /** Fault policy. */
+  faultPolicy: FaultPolicy = "deliver";
+  /** Faults taken. */
+  faults = 0;
+
+  /**
+   * @param options Name, image and RAM quota.
+   */
+  constructor(options: { name: string; image: CellImage; ramBytes: number }) {
+    this.name = options.name;
+    this.image = options.image;
+    this.ramBytes = options.ramBytes;
+    this.space = new AddressSpace(options.name);
+    this.caps = new CapTable(options.name);
+  }
+
+  /**
+   * The vIRQ number for a name, allocating the next free one.
+   *
+   * @param name The vIRQ's name in this cell.
+   * @returns Its number.
+   */
+  virq(name: string): number {
+    let number = this.virqNames.get(name);
+    if (number === undefined) {
+      number = this.virqNames.size;
+      this.virqNames.set(name, number);
+    }
+    return number;
+  }
+
+  /**
+   * The name of a vIRQ number.
+   *
+   * @param number The vIRQ.
+   * @returns Its name.
+   */
+  virqName(number: number): string {
+    for (const [name, n] of this.virqNames) if (n === number) return name;
+    return `virq${number}`;
+  }
+}

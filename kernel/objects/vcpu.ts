@@ -1,0 +1,116 @@
+/**
+ * A virtual CPU: priority, affinity, optional scheduling context, its guest program and the
+ * state of the operation it is in.
+ *
+ * @module
+ */
+
+import type { Operation, OperationResult } from "../abi.ts";
+import type { Cell } from "./cell.ts";
+import type { SchedulingContext } from "./scheduling_context.ts";
+
+/** Scheduling state of a vCPU. */
+export type VcpuState = "running" | "ready" | "blocked" | "halted";
+
+/** Why a blocked vCPU is blocked. */
+export type BlockReason =
+  | "call"
+  | "receive"
+  | "reply"
+  | "wait"
+  | "sleep"
+  | "budget"
+  | "suspended"
+  | "none";
+
+/** Pending state of one virtual IRQ. */
+export interface VirqState {
+  /** Edge count since last delivery. */
+  count: number;
+  /** OR of flags since last delivery. */
+  flags: number;
+  /** For hardware lines: when the line was asserted (for latency). */
+  assertedAt: number;
+  /** The hardware line, or -1. */
+  line: number;
+}
+
+/**
+ * A vCPU and the in-flight state of its guest program.
+ *
+ * @example Usage
+ * ```ts
+ * import { Vcpu } from "./vcpu.ts";
+ * import assert from "node:assert/strict";
+ * const vcpu = new Vcpu({ name: "baseband.0", priority: 200, affinity: 0 });
+ * assert.equal(vcpu.priority, 200);
+ * assert.equal(vcpu.state, "halted");
+ * ```
+ */
+export class Vcpu {
+  /** Unique name, `cell.index`. */
+  readonly name: string;
+  /** A small integer id, unique in the kernel. */
+  id = -1;
+  /** The owning cell (set when added to one). */
+  cell!: Cell;
+  /** Static base priority, 0-255. */
+  basePriority: number;
+  /** Current priority in [0, base]. */
+  priority: number;
+  /** The core it runs on. */
+  affinity: number;
+  /** The scheduling context, if budgeted. */
+  sc: SchedulingContext | undefined;
+  /** Scheduling state. */
+  state: VcpuState = "halted";
+  /** Why it is blocked. */
+  blockedOn: BlockReason = "none";
+  /** The running guest program. */
+  program: Generator<Operation, void, OperationResult> | undefined;
+  /** The result to hand the program when it next runs. */
+  pendingResult: OperationResult = { ok: true, value: undefined };
+  /** An operation taken from the program but not yet executed (e.g. awaiting budget). */
+  pendingOp: Operation | undefined;
+  /** Cycles left of the current compute operation. */
+  computeRemaining = 0;
+  /** Whether the current compute is guest work a vIRQ may cut short (not a memory access). */
+  computeInterruptible = true;
+  /** The result the program gets when the current compute completes. */
+  computeResult: OperationResult = { ok: true, value: undefined };
+  /** Whether the current compute may be cut short by a vIRQ. */
+  virqInterrupts = false;
+  /** Pending virtual IRQs by number. */
+  readonly virqs = new Map<number, VirqState>();
+  /** vIRQs delivered but whose latency record waits for the handler to start. */
+  injectPending = false;
+  /** The caller this vCPU received from and owes a reply. */
+  replyTo: Vcpu | undefined;
+  /** The endpoint it is queued on, if any. */
+  queuedOn: unknown;
+  /** The kernel timer event waking it (sleep, budget), if any. */
+  wakeHandle = -1;
+  /** Periodic virtual timer: period and next expiry, or -1. */
+  timerPeriodNs = -1;
+  /** The virtual timer's pending event handle. */
+  timerHandle = -1;
+  /** When its last IPC call started, for round-trip records. */
+  callStartedAt = 0;
+  /** Total guest time run, ns. */
+  runNs = 0;
+
+  /**
+   * @param options Name, priority and affinity.
+   */
+  constructor(options: { name: string; priority: number; affinity: number }) {
+    this.name = options.name;
+    this.basePriority = options.priority;
+    this.priority = options.priority;
+    this.affinity = options.affinity;
+  }
+
+  /** Whether any vIRQ is pending. */
+  get hasPendingVirqs(): boolean {
+    return this.virqs.size > 0;
+  }
+}
