@@ -1465,7 +1465,7 @@ export class Microvisor {
     };
   }
 
-  #nextWindow(cell: Cell, base: number, size: number): number {
+  #nextWindow(cell: Cell, base: number, _size: number): number {
     let next = base;
     for (const window of cell.windows.values()) {
       if (window.base >= base && window.base < base + 0x2000_0000) {
