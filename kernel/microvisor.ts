@@ -1462,6 +1462,9 @@ export class Microvisor {
       clockHz: this.#cores[cell.vcpus[index].affinity].clockHz,
       image: cell.image,
       random: (name: string) => engine.random(`${cell.name}.${index}.${name}`),
+      trace: (kind, fields) => {
+        if (this.#trace.active) this.#emit(kind, cell.name, fields());
+      },
     };
   }
 

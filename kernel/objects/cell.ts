@@ -41,6 +41,11 @@ export interface GuestContext {
   readonly clockHz: number;
   /** The image running. */
   readonly image: CellImage;
+  /**
+   * Emits a trace record from this guest (an instrumentation trace unit: no virtual time,
+   * no effect on the model; nothing is built when nobody listens).
+   */
+  readonly trace: (kind: string, fields: () => Record<string, string | number | boolean>) => void;
   /** A deterministic random stream for this guest (derived from the run seed). */
   readonly random: (name: string) => {
     int(low: number, high: number): number;
