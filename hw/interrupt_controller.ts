@@ -711,7 +711,10 @@ export class InterruptController {
    * Connects a core's IRQ input. The handler is called synchronously, from within the call
    * that changed state (raise, enable, configure, end of interrupt, mask change), whenever the
    * core has a deliverable line. If it is called re-entrantly (the handler itself changes
-   * state), the call is repeated after the handler returns instead of nesting.
+   * state), the call is repeated after the handler returns instead of nesting. A handler that
+   * acknowledges and ends a still-asserted level line synchronously will be called again at
+   * once, forever (an interrupt storm); take the work through an engine event, or disable or
+   * lower the line first.
    *
    * @param core The core.
    * @param handler Called with the core index.

@@ -216,6 +216,15 @@ export class NetPort implements MmioDevice {
     return this.#sent.map((bytes) => bytes.slice());
   }
 
+  /**
+   * Pops the head RX message (the driver side; reading RX then writing RX_POP does the same).
+   *
+   * @returns The message, or `undefined` when the queue is empty.
+   */
+  receive(): Uint8Array | undefined {
+    return this.#rx.shift();
+  }
+
   /** The messages waiting in the RX queue. */
   get rxCount(): number {
     return this.#rx.length;

@@ -64,3 +64,14 @@ Deno.test("NetPort TX_LEN sends the TX window and captures it", () => {
   assert.equal(sentToWorld.length, 2);
   assert.throws(() => n.deliver(new Uint8Array(4_097)), /the largest message is 4096 bytes/);
 });
+
+Deno.test("NetPort.receive() pops the head message for a driver", () => {
+  const { engine, net: n } = net();
+  n.deliver(new Uint8Array([1]));
+  n.deliver(new Uint8Array([2, 2]));
+  engine.run({ until: 1_000_000 });
+  assert.deepEqual(n.receive(), new Uint8Array([1]));
+  assert.equal(n.rxCount, 1);
+  assert.deepEqual(n.receive(), new Uint8Array([2, 2]));
+  assert.equal(n.receive(), undefined);
+});
