@@ -13,17 +13,17 @@ export type Instant = number;
 /** A span of virtual time, in nanoseconds. */
 export type Duration = number;
 
-const NS_PER_UNIT = {
+const NS_PER_UNIT: Readonly<Record<TimeUnit, number>> = {
   ns: 1,
   us: 1_000,
   ms: 1_000_000,
   s: 1_000_000_000,
   min: 60_000_000_000,
   h: 3_600_000_000_000,
-} as const;
+};
 
 /** A time unit accepted by {@linkcode parseDuration}. */
-export type TimeUnit = keyof typeof NS_PER_UNIT;
+export type TimeUnit = "ns" | "us" | "ms" | "s" | "min" | "h";
 
 function fromUnit(value: number, unit: TimeUnit): Duration {
   if (typeof value !== "number" || Number.isNaN(value)) {
@@ -230,10 +230,16 @@ export function toDuration(value: number | string, what: string): Duration {
  */
 export function formatDuration(duration: Duration): string {
   const abs = Math.abs(duration);
-  const units: [TimeUnit, number][] = [["h", NS_PER_UNIT.h], ["min", NS_PER_UNIT.min], [
-    "s",
-    NS_PER_UNIT.s,
-  ], ["ms", NS_PER_UNIT.ms], ["us", NS_PER_UNIT.us]];
+  const units: [TimeUnit, number][] = [
+    ["h", NS_PER_UNIT.h],
+    ["min", NS_PER_UNIT.min],
+    [
+      "s",
+      NS_PER_UNIT.s,
+    ],
+    ["ms", NS_PER_UNIT.ms],
+    ["us", NS_PER_UNIT.us],
+  ];
   for (const [unit, size] of units) {
     if (abs >= size) {
       return `${Number((duration / size).toFixed(3))}${unit}`;

@@ -68,8 +68,13 @@ Deno.test("determinism plugin allows banned calls outside simulation folders", (
 });
 
 Deno.test("determinism plugin reports banned calls in nested simulation paths", () => {
-  const diagnostics = lint("/work/repo/hw/devices/uart.ts", "const t = Date.now();");
+  const diagnostics = lint(`${Deno.cwd()}/hw/devices/uart.ts`, "const t = Date.now();");
   assert.deepEqual(diagnostics.map((d) => d.message), ["Date.now is banned here"]);
+});
+
+Deno.test("determinism plugin ignores hw-named folders outside the simulation layers", () => {
+  assert.deepEqual(lint("rigs/hw/x.ts", "const t = Date.now();"), []);
+  assert.deepEqual(lint("tests/hw/x_test.ts", "const t = Date.now();"), []);
 });
 
 Deno.test("determinism plugin reports globalThis forms of banned calls", () => {

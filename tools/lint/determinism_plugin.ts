@@ -6,7 +6,19 @@
  * @module
  */
 
-const SIMULATION_FOLDERS = /(^|[\\/])(hw|kernel|guests)[\\/]/;
+const SIMULATION_FOLDERS = /^(hw|kernel|guests)[\\/]/;
+
+/** The file's path relative to the working directory (the project root under `deno lint`). */
+function projectPath(filename: string): string {
+  let root = "";
+  try {
+    root = Deno.cwd();
+  } catch {
+    // Without read permission for the cwd, fall back to the path as given.
+  }
+  const path = root !== "" && filename.startsWith(root) ? filename.slice(root.length) : filename;
+  return path.replace(/^[\\/]+/, "");
+}
 
 /** Banned `object.property` uses and the hint for each. */
 const BANNED_MEMBERS: Record<string, string> = {
@@ -46,7 +58,7 @@ const plugin: Deno.lint.Plugin = {
   rules: {
     "no-wall-clock-or-random": {
       create(context) {
-        if (!SIMULATION_FOLDERS.test(context.filename)) return {};
+        if (!SIMULATION_FOLDERS.test(projectPath(context.filename))) return {};
         return {
           MemberExpression(node) {
             const name = memberName(node);
