@@ -46,4 +46,49 @@ export interface GuestRecipe {
   readonly image?: CellImage;
   /** Fault policy; default deliver. */
   readonly faultPolicy?: FaultPolicy;
+  /**
+   * A world-side control object for scripted events (e.g. a rich OS's burst and compromise
+   * hooks). The scenario rig finds it by cell name; it never reaches kernel objects.
+   */
+  readonly control?: unknown;
+}
+
+/**
+ * A cell running the user's own program, with no OS.
+ *
+ * @param options Priority, program, RAM, and the IRQs and devices it owns.
+ * @returns The recipe.
+ *
+ * @example Usage
+ * ```ts
+ * import { native } from "./recipe.ts";
+ * import { compute } from "./program.ts";
+ * import assert from "node:assert/strict";
+ * const recipe = native({ priority: 90, *program() { yield* compute(1_000); } });
+ * assert.equal(recipe.kind, "native");
+ * ```
+ */
+export function native(options: {
+  readonly priority: number;
+  readonly program: ProgramFactory;
+  readonly ramBytes?: number;
+  readonly affinity?: number;
+  readonly budgetNs?: number;
+  readonly periodNs?: number;
+  readonly irqs?: readonly string[];
+  readonly devices?: readonly string[];
+}): GuestRecipe {
+  return {
+    kind: "native",
+    ramBytes: options.ramBytes ?? 64 * 1024,
+    vcpus: [{
+      priority: options.priority,
+      affinity: options.affinity,
+      budgetNs: options.budgetNs,
+      periodNs: options.periodNs,
+      program: options.program,
+    }],
+    irqs: options.irqs ?? [],
+    devices: (options.devices ?? []).map((name) => ({ name })),
+  };
 }
