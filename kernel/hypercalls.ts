@@ -6,6 +6,7 @@
  */
 
 import { PAGE_SIZE } from "../hw/physical_memory.ts";
+import { cyclesToNs } from "../hw/time.ts";
 import type { GuestError, Operation, OperationResult } from "./abi.ts";
 import { IPC_EXTENDED_MAX_BYTES } from "./cost_model.ts";
 import { BLOCKED, type DecodedHypercall } from "./_hypercall.ts";
@@ -16,6 +17,9 @@ import type { Channel } from "./objects/channel.ts";
 import type { Endpoint } from "./objects/endpoint.ts";
 import type { Section } from "./objects/section.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
+
+/** Guest-physical addresses are 32-bit. */
+const GUEST_ADDRESS_LIMIT = 2 ** 32;
 
 const OK: OperationResult = Object.freeze({ ok: true, value: undefined });
 
@@ -229,14 +233,25 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
     case "timer": {
       const period = op.periodNs;
       const first = op.firstNs ?? period;
+      // A period shorter than taking the timer interrupt and injecting it would queue kernel
+      // work faster than the core can do it.
+      const periodMin = Math.max(
+        1,
+        cyclesToNs(
+          costs.cycles("irqEntry") + costs.cycles("virqInjection"),
+          kernel.board.cores[vcpu.affinity].clockHz,
+        ),
+      );
       if (
-        !Number.isSafeInteger(period) || period < 0 || !Number.isSafeInteger(first) || first < 0
+        !Number.isSafeInteger(period) || (period !== 0 && period < periodMin) ||
+        !Number.isSafeInteger(first) || first < 0
       ) {
         return fail(
           base,
           error(
             "InvalidArgument",
-            `timer period ${period} ns / first ${first} ns must be non-negative integers`,
+            `timer period ${period} ns / first ${first} ns: the period must be 0 (off) or an ` +
+              `integer >= ${periodMin} ns and the first expiry a non-negative integer`,
           ),
         );
       }
@@ -323,18 +338,33 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       const section = found.cap.object as Section;
       if (
         !Number.isSafeInteger(op.address) || op.address % PAGE_SIZE !== 0 ||
-        op.address < cell.ramBytes
+        op.address < cell.ramBytes || op.address + section.bytes > GUEST_ADDRESS_LIMIT
       ) {
         return fail(
           withCap,
           error(
             "InvalidArgument",
-            `map address 0x${
-              Number(op.address).toString(16)
-            } must be page aligned and above RAM (0x${cell.ramBytes.toString(16)})`,
+            `map address 0x${Number(op.address).toString(16)} must be page aligned, above RAM ` +
+              `(0x${cell.ramBytes.toString(16)}) and leave room for ${section.bytes} bytes ` +
+              `below 0x${GUEST_ADDRESS_LIMIT.toString(16)}`,
             op.cap,
           ),
         );
+      }
+      for (let offset = 0; offset < section.bytes; offset += PAGE_SIZE) {
+        const mapped = cell.space.lookup(op.address + offset);
+        if (mapped !== undefined) {
+          return fail(
+            withCap,
+            error(
+              "InvalidArgument",
+              `map address 0x${(op.address + offset).toString(16)} is already mapped ` +
+                `(${mapped.kind}${mapped.object === undefined ? "" : ` "${mapped.object}"`}); ` +
+                `choose a free range`,
+              op.cap,
+            ),
+          );
+        }
       }
       const rights = [...found.cap.rights];
       return {

@@ -94,6 +94,7 @@ interface CoreSlot {
   readonly onSegmentEnd: () => void;
   zeroTimeOperations: number;
   idle: boolean;
+  ipisInFlight: number;
 }
 
 /** Where a hardware line is routed. */
@@ -199,12 +200,46 @@ export class Microvisor {
         onSegmentEnd: () => this.#onSegmentEnd(slot),
         zeroTimeOperations: 0,
         idle: true,
+        ipisInFlight: 0,
       };
       return slot;
     });
     for (const core of this.#cores) {
       this.#interrupts.connect(core.index, () => this.#kick(core));
     }
+  }
+
+  /**
+   * What a core is doing, for invariant checks: its running vCPU, and whether it is in a kernel
+   * path (or has an IPI or kernel work in flight) so its scheduling decision is not yet final.
+   *
+   * @param index The core.
+   * @returns The vCPU on the core and whether the kernel is busy there.
+   * @throws {RangeError} If there is no such core.
+   *
+   * @example Usage
+   * ```ts
+   * import { Engine } from "../hw/engine.ts";
+   * import { Board } from "../hw/board.ts";
+   * import { boards } from "../hw/boards.ts";
+   * import { Microvisor } from "./microvisor.ts";
+   * import assert from "node:assert/strict";
+   * const kernel = new Microvisor(new Board(new Engine(), boards.handset()));
+   * assert.deepEqual(kernel.inspectCore(0), { current: undefined, busy: false });
+   * ```
+   */
+  inspectCore(index: number): { current: Vcpu | undefined; busy: boolean } {
+    const core = this.#cores[index];
+    if (core === undefined) {
+      throw new RangeError(
+        `Cannot inspect core ${index}: valid cores are 0..${this.#cores.length - 1}`,
+      );
+    }
+    const current = core.current?.state === "running" ? core.current : undefined;
+    return {
+      current,
+      busy: core.busy || core.inRun || core.ipisInFlight > 0 || core.work.length > 0,
+    };
   }
 
   // ---------------------------------------------------------------- configuration
@@ -611,6 +646,8 @@ export class Microvisor {
    * @returns How many frames were zeroed.
    */
   zeroize(cell: Cell): number {
+    // A destroyed cell stays destroyed (zeroizing it again must not make it startable).
+    if (cell.state === "destroyed") return 0;
     if (cell.state === "running" || cell.state === "suspended") this.stop(cell);
     const frames = cell.frames;
     for (const frame of frames) this.board.memory.zero(frame, PAGE_SIZE);
@@ -742,9 +779,15 @@ export class Microvisor {
       this.engine.cancel(vcpu.wakeHandle);
       vcpu.wakeHandle = -1;
     }
+    vcpu.queuedOn = undefined;
+    if (vcpu.cell.state === "suspended") {
+      // A wake-up in a suspended cell is kept for resume; the vCPU must not run before it.
+      vcpu.state = "blocked";
+      vcpu.blockedOn = "suspended";
+      return;
+    }
     vcpu.state = "ready";
     vcpu.blockedOn = "none";
-    vcpu.queuedOn = undefined;
     this.policy.enqueue(vcpu, false);
     this.#notifyCore(vcpu.affinity);
   }
@@ -976,7 +1019,11 @@ export class Microvisor {
     const from = this.#activeCore;
     const ipiCycles = this.costs.cycles("ipi");
     if (from >= 0 && from !== core && ipiCycles > 0) {
-      this.engine.after(cyclesToNs(ipiCycles, slot.clockHz), () => this.#kick(slot));
+      slot.ipisInFlight++;
+      this.engine.after(cyclesToNs(ipiCycles, slot.clockHz), () => {
+        slot.ipisInFlight--;
+        this.#kick(slot);
+      });
     } else {
       this.#kick(slot);
     }
@@ -1064,6 +1111,10 @@ export class Microvisor {
       return true;
     }
     if (this.#wantsInjection(current)) {
+      if (!this.#affords(core, current, this.costs.cycles("virqInjection"))) {
+        this.#throttle(core, current);
+        return true;
+      }
       const vcpu = current;
       return this.#path(
         core,
@@ -1118,17 +1169,30 @@ export class Microvisor {
     core.zeroTimeOperations = 0;
     core.busy = true;
     const start = this.engine.now;
+    const sc = chargeTo?.sc;
+    const chargedNs = sc === undefined || sc.unlimited ? 0 : chargeNs(sc, duration);
     this.engine.after(duration, () => {
       core.busy = false;
       this.kernelNs[core.index] += duration;
-      if (chargeTo?.sc !== undefined) chargeTo.sc.consume(start, duration);
+      if (chargedNs > 0) sc!.consume(start, chargedNs);
       if (this.#trace.active) {
-        this.#emit("cpu.kernel", "kernel", {
-          core: core.index,
-          path: kind,
-          start,
-          durationNs: duration,
-        });
+        if (chargeTo === undefined) {
+          this.#emit("cpu.kernel", "kernel", {
+            core: core.index,
+            path: kind,
+            start,
+            durationNs: duration,
+          });
+        } else {
+          this.#emit("cpu.kernel", "kernel", {
+            core: core.index,
+            path: kind,
+            start,
+            durationNs: duration,
+            vcpu: chargeTo.name,
+            chargedNs,
+          });
+        }
       }
       core.inRun = true;
       const previous = this.#activeCore;
@@ -1282,7 +1346,11 @@ export class Microvisor {
       case "compute":
         vcpu.pendingOp = undefined;
         if (!Number.isSafeInteger(op.cycles) || op.cycles < 0) {
-          vcpu.pendingResult = invalid(`compute cycles ${op.cycles} is not a non-negative integer`);
+          vcpu.pendingResult = this.#refuse(
+            vcpu,
+            "compute",
+            invalid(`compute cycles ${op.cycles} is not a non-negative integer`),
+          );
           return true;
         }
         vcpu.computeRemaining = op.cycles;
@@ -1306,9 +1374,29 @@ export class Microvisor {
     vcpu.pendingOp = undefined;
     const length = op.op === "read" ? op.length : op.bytes?.length;
     if (!Number.isSafeInteger(length) || length < 0 || length > 1 << 20) {
-      vcpu.pendingResult = invalid(
-        `memory ${op.op} length ${length} is not an integer in 0..1048576`,
+      vcpu.pendingResult = this.#refuse(
+        vcpu,
+        op.op,
+        invalid(`memory ${op.op} length ${length} is not an integer in 0..1048576`),
       );
+      return true;
+    }
+    if (!Number.isSafeInteger(op.address) || op.address < 0) {
+      vcpu.pendingResult = this.#refuse(
+        vcpu,
+        op.op,
+        invalid(`memory ${op.op} address ${op.address} is not a non-negative integer`),
+      );
+      return true;
+    }
+    // A fault path is charged to the vCPU: it needs that budget before it touches memory.
+    if (
+      vcpu.sc !== undefined && !vcpu.sc.unlimited &&
+      !vcpu.cell.space.translate(op.address, length, op.op).ok &&
+      !this.#affords(core, vcpu, this.costs.cycles("fault"))
+    ) {
+      vcpu.pendingOp = op;
+      this.#throttle(core, vcpu);
       return true;
     }
     const result = op.op === "read"
@@ -1339,28 +1427,43 @@ export class Microvisor {
 
   #hypercall(core: CoreSlot, vcpu: Vcpu, op: Operation): boolean {
     const decoded = decodeHypercall(this, vcpu, op);
-    const sc = vcpu.sc;
-    if (sc !== undefined && !sc.unlimited) {
-      const needed = cyclesToNs(decoded.cycles, core.clockHz);
-      if (needed > 0 && sc.available(this.engine.now) < needed) {
-        this.#throttle(core, vcpu);
-        return true;
-      }
+    if (!this.#affords(core, vcpu, decoded.cycles)) {
+      this.#throttle(core, vcpu);
+      return true;
     }
     vcpu.pendingOp = undefined;
     return this.#path(core, decoded.cycles, op.op, () => {
+      if (vcpu.state !== "running") {
+        // Stopped or suspended from another core during the path: the call has no effect; a
+        // suspended vCPU issues it again when resumed.
+        if (vcpu.blockedOn === "suspended") vcpu.pendingOp = op;
+        return;
+      }
       const result = decoded.invoke();
       if (result === BLOCKED) return;
-      vcpu.pendingResult = result;
-      if (!result.ok && this.#trace.active) {
-        this.#emit("hypercall.error", vcpu.cell.name, {
-          vcpu: vcpu.name,
-          call: op.op,
-          error: result.error.kind,
-          cap: result.error.cap ?? -1,
-        });
-      }
+      vcpu.pendingResult = this.#refuse(vcpu, op.op, result);
     }, vcpu);
+  }
+
+  /** Whether a budgeted vCPU has the budget a kernel path of `cycles` charges it now. */
+  #affords(core: CoreSlot, vcpu: Vcpu, cycles: number): boolean {
+    const sc = vcpu.sc;
+    if (sc === undefined || sc.unlimited) return true;
+    const needed = chargeNs(sc, cyclesToNs(cycles, core.clockHz));
+    return needed === 0 || sc.available(this.engine.now) >= needed;
+  }
+
+  /** Traces a failed operation as "hypercall.error"; returns the result unchanged. */
+  #refuse(vcpu: Vcpu, call: string, result: OperationResult): OperationResult {
+    if (!result.ok && this.#trace.active) {
+      this.#emit("hypercall.error", vcpu.cell.name, {
+        vcpu: vcpu.name,
+        call,
+        error: result.error.kind,
+        cap: result.error.cap ?? -1,
+      });
+    }
+    return result;
   }
 
   #fault(
@@ -1491,6 +1594,15 @@ export class Microvisor {
     });
     cell.windows.set(section.name, { base: address, size: section.bytes });
   }
+}
+
+/**
+ * What a kernel path of `durationNs` charges a budgeted vCPU: all of it, but never more than the
+ * whole budget (a longer path waits for the full budget and takes all of it; the rest is kernel
+ * time charged to no one).
+ */
+function chargeNs(sc: SchedulingContext, durationNs: number): number {
+  return Math.min(durationNs, sc.budgetNs);
 }
 
 function invalid(message: string): OperationResult {

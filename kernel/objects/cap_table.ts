@@ -58,6 +58,8 @@ export class CapTable {
         `Cannot add a capability to cell "${this.owner}": all ${this.size} slots are in use`,
       );
     }
+    // A reused slot (its capability was revoked) loses the name it had.
+    for (const [held, slot] of this.#names) if (slot === index) this.#names.delete(held);
     if (name !== undefined) {
       if (this.#names.has(name) && !this.#slots[this.#names.get(name)!]?.revoked) {
         throw new RangeError(

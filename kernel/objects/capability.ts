@@ -34,7 +34,7 @@ export const RIGHTS_BY_TYPE: Readonly<Record<CapabilityType, readonly string[]>>
  * import { Capability } from "./capability.ts";
  * import assert from "node:assert/strict";
  * const parent = new Capability("channel", {}, ["send", "receive"], 7);
- * const child = parent.derive(["send"]);
+ * const child = parent.derive(["send"]) as Capability;
  * assert.equal(child.has("receive"), false);
  * parent.revokeDerived();
  * assert.equal(child.revoked, true);
