@@ -88,6 +88,7 @@ interface CoreSlot {
   inRun: boolean;
   segment: number;
   segmentStart: number;
+  segmentEndsAt: number;
   segmentReason: "compute" | "budget" | "slice";
   sliceEndsAt: number;
   readonly work: (() => void)[];
@@ -194,6 +195,7 @@ export class Microvisor {
         inRun: false,
         segment: -1,
         segmentStart: 0,
+        segmentEndsAt: 0,
         segmentReason: "compute",
         sliceEndsAt: 0,
         work: [],
@@ -1043,7 +1045,11 @@ export class Microvisor {
     const current = core.current!;
     if (this.#wantsInjection(current)) return true;
     const best = this.policy.peek(core.index);
-    return best !== undefined && this.policy.preempts(best, current);
+    if (best === undefined) return false;
+    if (this.policy.preempts(best, current)) return true;
+    // An equal became ready after this segment was planned without a slice limit: re-plan it
+    // so the round-robin slice holds.
+    return core.segmentEndsAt > core.sliceEndsAt && this.policy.hasEqual(current);
   }
 
   #wantsInjection(vcpu: Vcpu): boolean {
@@ -1272,6 +1278,7 @@ export class Microvisor {
     core.zeroTimeOperations = 0;
     core.segmentStart = now;
     core.segmentReason = reason;
+    core.segmentEndsAt = now + limit;
     core.segment = this.engine.after(limit, core.onSegmentEnd);
   }
 
