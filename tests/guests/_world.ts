@@ -1,0 +1,212 @@
+// Shared world for guest tests: a handset board, a kernel, cells loaded from recipes with the
+// recipe naming conventions, trace capture, memory inspection, and small stand-in cells (a
+// periodic RTOS-like task, a rich-OS-like PIN client) so these tests do not depend on the
+// RTOS and rich-OS guests other engineers build.
+import { sha256 } from "@noble/hashes/sha2.js";
+import { Board } from "../../hw/board.ts";
+import { boards } from "../../hw/boards.ts";
+import { Engine } from "../../hw/engine.ts";
+import { PAGE_SIZE } from "../../hw/physical_memory.ts";
+import type { TraceRecord } from "../../hw/trace_bus.ts";
+import { Microvisor } from "../../kernel/microvisor.ts";
+import type { Cell } from "../../kernel/objects/cell.ts";
+import {
+  call,
+  compute,
+  cyclesFor,
+  type Guest,
+  now,
+  receive,
+  sleep,
+  timer,
+  wait,
+} from "../../guests/program.ts";
+import type { GuestRecipe } from "../../guests/recipe.ts";
+
+export interface World {
+  engine: Engine;
+  board: Board;
+  kernel: Microvisor;
+  records: TraceRecord[];
+  of(kind: string, source?: string): TraceRecord[];
+  load(name: string, recipe: GuestRecipe): Cell;
+  endpoint(server: string, clients: string[]): void;
+  channel(from: string, to: string, options?: { slots?: number; maxBytes?: number }): void;
+  run(untilNs: number): void;
+}
+
+export function makeWorld(options: { seed?: number } = {}): World {
+  const engine = new Engine({ seed: options.seed ?? 1 });
+  const records: TraceRecord[] = [];
+  engine.trace.subscribe((record) => records.push(record));
+  const board = new Board(engine, boards.handset());
+  const kernel = new Microvisor(board);
+  return {
+    engine,
+    board,
+    kernel,
+    records,
+    of: (kind, source) =>
+      records.filter((r) => r.kind === kind && (source === undefined || r.source === source)),
+    load(name, recipe) {
+      const cell = kernel.createCell({
+        name,
+        ramBytes: recipe.ramBytes,
+        image: recipe.image,
+        faultPolicy: recipe.faultPolicy,
+        vcpus: recipe.vcpus.map((v) => ({ ...v })),
+      });
+      for (const irq of recipe.irqs ?? []) kernel.grantIrq(cell, irq);
+      for (const device of recipe.devices ?? []) {
+        kernel.grantDevice(cell, device.name, device.rights);
+      }
+      return cell;
+    },
+    endpoint(server, clients) {
+      const endpoint = kernel.createEndpoint(server);
+      kernel.grant(kernel.cell(server), "endpoint", endpoint, {
+        rights: ["receive"],
+        name: `serve:${server}`,
+      });
+      clients.forEach((client, i) =>
+        kernel.grant(kernel.cell(client), "endpoint", endpoint, {
+          rights: ["call"],
+          name: `call:${server}`,
+          badge: i + 1,
+        })
+      );
+    },
+    channel(from, to, options = {}) {
+      kernel.createChannel({
+        name: `${from}->${to}`,
+        from: kernel.cell(from),
+        to: kernel.cell(to),
+        slots: options.slots ?? 16,
+        maxBytes: options.maxBytes ?? 256,
+      });
+    },
+    run(untilNs) {
+      engine.run({ until: untilNs, maxEvents: 5_000_000 });
+    },
+  };
+}
+
+/** Physical frames (RAM and sections) mapped into a cell. */
+export function framesOf(cell: Cell): number[] {
+  return cell.space.entries()
+    .filter(([, m]) => m.kind === "ram" || m.kind === "section")
+    .map(([, m]) => m.frame);
+}
+
+/** Whether a byte sequence occurs in any of the frames (also across page boundaries). */
+export function framesContain(world: World, frames: number[], needle: Uint8Array): boolean {
+  for (const frame of frames) {
+    const bytes = world.board.memory.read(frame, PAGE_SIZE);
+    outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
+      for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+      return true;
+    }
+  }
+  // Sequences split across two frames: check each frame's tail with every frame's head.
+  for (const a of frames) {
+    const tail = world.board.memory.read(a + PAGE_SIZE - needle.length + 1, needle.length - 1);
+    for (const b of frames) {
+      const head = world.board.memory.read(b, needle.length - 1);
+      const joined = new Uint8Array([...tail, ...head]);
+      for (let i = 0; i + needle.length <= joined.length; i++) {
+        if (needle.every((v, j) => joined[i + j] === v)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** A hex SHA-256 over a cell's frames, in guest-address order. */
+export function memoryFingerprint(world: World, cell: Cell): string {
+  const parts = cell.space.entries()
+    .filter(([, m]) => m.kind === "ram" || m.kind === "section")
+    .sort(([a], [b]) => a - b)
+    .map(([, m]) => world.board.memory.read(m.frame, PAGE_SIZE));
+  const all = new Uint8Array(parts.length * PAGE_SIZE);
+  parts.forEach((p, i) => all.set(p, i * PAGE_SIZE));
+  return [...sha256(all)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * An RTOS-like periodic cell: one task released every `periodNs` (from `periodNs`), running
+ * `wcetNs`, deadline = period. Traces `task.finish` {release, finish, responseNs, missed}.
+ * Channel vIRQs wake it too; it drains every `receive:*` channel it holds and goes on.
+ */
+export function periodicCell(
+  options: { priority: number; periodNs: number; wcetNs: number },
+): GuestRecipe {
+  return {
+    kind: "periodic",
+    ramBytes: 16 * 1024,
+    vcpus: [{
+      priority: options.priority,
+      *program(ctx) {
+        const receivers = Object.entries(ctx.caps)
+          .filter(([name]) => name.startsWith("receive:"))
+          .map(([, index]) => index);
+        yield* timer(options.periodNs);
+        let next = options.periodNs;
+        const cycles = cyclesFor(options.wcetNs, ctx.clockHz);
+        for (;;) {
+          const virqs = yield* wait();
+          for (const cap of receivers) {
+            for (;;) {
+              const message = yield* receive(cap);
+              if (!message.ok || message.value === undefined) break;
+            }
+          }
+          const ticks = virqs.find((v) => v.name === "timer")?.count ?? 0;
+          for (let i = 0; i < ticks; i++) {
+            const release = next;
+            next += options.periodNs;
+            yield* compute(cycles);
+            const finish = yield* now();
+            ctx.trace("task.finish", () => ({
+              release,
+              finish,
+              responseNs: finish - release,
+              missed: finish - release > options.periodNs,
+            }));
+          }
+        }
+      },
+    }],
+  };
+}
+
+/**
+ * A rich-OS-like client that asks the PIN cell for a PIN at the given times and traces each
+ * reply as `client.reply` {bytes: hex}.
+ */
+export function pinClient(options: { priority: number; requestsAtNs: number[] }): GuestRecipe {
+  return {
+    kind: "pin-client",
+    ramBytes: 16 * 1024,
+    vcpus: [{
+      priority: options.priority,
+      *program(ctx): Guest {
+        const cap = ctx.caps["call:pin"];
+        for (const at of options.requestsAtNs) {
+          const t = yield* now();
+          if (at > t) yield* sleep(at - t);
+          const result = yield* call(cap, new TextEncoder().encode("PIN?"));
+          const hex = result.ok
+            ? [...result.value.bytes].map((b) => b.toString(16).padStart(2, "0")).join("")
+            : `error:${result.error.kind}`;
+          ctx.trace("client.reply", () => ({ bytes: hex }));
+        }
+      },
+    }],
+  };
+}
+
+/** Types a key sequence on the keypad, one key every `gapNs`, starting at `atNs`. */
+export function typeKeys(world: World, keys: string, atNs: number, gapNs = 200_000): void {
+  const keypad = world.board.device<{ press(key: string): void }>("keypad");
+  [...keys].forEach((key, i) => world.engine.schedule(atNs + i * gapNs, () => keypad.press(key)));
+}
