@@ -1,0 +1,261 @@
+// The RTOS's task bookkeeping: spec checks, per-boot task state, jobs and their releases.
+
+import type { GuestContext } from "../kernel/objects/cell.ts";
+import { cyclesFor } from "./program.ts";
+import type { RtosObservation, RtosTaskStats, TaskSpec } from "./rtos.ts";
+
+/** One job of a task. */
+export interface Job {
+  readonly task: TaskState;
+  readonly index: number;
+  readonly arrival: number;
+  readonly release: number;
+  readonly deadline: number;
+  remaining: number;
+  executed: number;
+  started: boolean;
+  flagged: boolean;
+  finished: boolean;
+}
+
+/** A pending sporadic arrival. */
+interface Arrival {
+  readonly arrival: number;
+  readonly release: number;
+}
+
+/** A task during one boot of the RTOS. */
+export interface TaskState {
+  readonly spec: TaskSpec;
+  readonly order: number;
+  readonly deadlineNs: number;
+  readonly stats: RtosTaskStats;
+  readonly drawExecutionNs: () => number;
+  readonly drawJitterNs: () => number;
+  /** Periodic: the next arrival and its release; -1 for a sporadic task. */
+  nextArrival: number;
+  nextRelease: number;
+  /** Sporadic: arrivals not yet released, in order. */
+  readonly arrivals: Arrival[];
+  lastArrival: number;
+  jobs: number;
+  /** Released, unfinished jobs in release order (the head runs first). */
+  readonly queue: Job[];
+  readonly sectionCycles: number;
+  readonly everyCycles: number;
+}
+
+function whole(value: unknown, what: string, name: string, min: number): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(
+      `Cannot create task "${name}": ${what} ${value} must be a whole number >= ${min}`,
+    );
+  }
+}
+
+/** Checks a task spec; throws TypeError for a wrong shape and RangeError for a bad value. */
+export function checkTask(spec: TaskSpec): void {
+  const name = spec.name;
+  if (typeof name !== "string" || name === "") {
+    throw new TypeError(
+      `Cannot create task: name ${JSON.stringify(name)} must be a non-empty string`,
+    );
+  }
+  if ((spec.period === undefined) === (spec.irq === undefined)) {
+    throw new TypeError(
+      `Cannot create task "${name}": give exactly one of period (periodic) or irq (sporadic)`,
+    );
+  }
+  if ((spec.wcet === undefined) === (spec.execution === undefined)) {
+    throw new TypeError(`Cannot create task "${name}": give exactly one of wcet or execution`);
+  }
+  whole(spec.period, "period", name, 1);
+  whole(spec.wcet, "wcet", name, 0);
+  whole(spec.deadline, "deadline", name, 1);
+  whole(spec.offset, "offset", name, 0);
+  whole(spec.jitter, "jitter", name, 0);
+  whole(spec.minInterarrival, "minInterarrival", name, 1);
+  if (!Number.isSafeInteger(spec.priority)) {
+    throw new RangeError(
+      `Cannot create task "${name}": priority ${spec.priority} must be an integer`,
+    );
+  }
+  const execution = spec.execution;
+  if (execution !== undefined) {
+    if (execution.kind === "fixed") whole(execution.ns, "execution.ns", name, 0);
+    else if (execution.kind === "uniform") {
+      whole(execution.minNs, "execution.minNs", name, 0);
+      whole(execution.maxNs, "execution.maxNs", name, execution.minNs);
+    } else {
+      throw new TypeError(
+        `Cannot create task "${name}": execution.kind ${
+          JSON.stringify((execution as { kind: unknown }).kind)
+        } must be "fixed" or "uniform"`,
+      );
+    }
+  }
+  const limit = spec.period ?? spec.minInterarrival;
+  if (spec.irq !== undefined && spec.deadline === undefined && limit === undefined) {
+    throw new TypeError(
+      `Cannot create task "${name}": a sporadic task needs a deadline or a minInterarrival`,
+    );
+  }
+  if (spec.deadline !== undefined && limit !== undefined && spec.deadline > limit) {
+    throw new RangeError(
+      `Cannot create task "${name}": deadline ${spec.deadline} ns exceeds its ${
+        spec.period !== undefined ? "period" : "minInterarrival"
+      } ${limit} ns (deadlines are constrained)`,
+    );
+  }
+  if (spec.criticalSection !== undefined) {
+    whole(spec.criticalSection.cycles, "criticalSection.cycles", name, 0);
+    whole(spec.criticalSection.everyNs, "criticalSection.everyNs", name, 1);
+  }
+}
+
+function emptyStats(): RtosTaskStats {
+  return {
+    releases: 0,
+    completions: 0,
+    misses: 0,
+    preemptions: 0,
+    responseNsMax: -1,
+    responseNsTotal: 0,
+    deferred: 0,
+  };
+}
+
+/** Makes a task's state at boot. */
+export function bootTask(
+  ctx: GuestContext,
+  spec: TaskSpec,
+  order: number,
+  epoch: number,
+  observe: RtosObservation | undefined,
+): TaskState {
+  let stats = observe?.tasks[spec.name];
+  if (stats === undefined) {
+    stats = emptyStats();
+    if (observe !== undefined) observe.tasks[spec.name] = stats;
+  }
+  const execution = spec.execution ?? { kind: "fixed", ns: spec.wcet ?? 0 };
+  const executionStream = ctx.random(`task.${spec.name}`);
+  const jitterStream = ctx.random(`task.${spec.name}.jitter`);
+  const jitter = spec.jitter ?? 0;
+  const drawJitterNs = () => jitter > 0 ? jitterStream.int(0, jitter) : 0;
+  const everyCycles = spec.criticalSection?.everyNs === undefined
+    ? Infinity
+    : cyclesFor(spec.criticalSection.everyNs, ctx.clockHz);
+  const state: TaskState = {
+    spec,
+    order,
+    deadlineNs: spec.deadline ?? spec.period ?? spec.minInterarrival!,
+    stats,
+    drawExecutionNs: () =>
+      execution.kind === "fixed"
+        ? execution.ns
+        : executionStream.int(execution.minNs, execution.maxNs),
+    drawJitterNs,
+    nextArrival: -1,
+    nextRelease: -1,
+    arrivals: [],
+    lastArrival: -Infinity,
+    jobs: 0,
+    queue: [],
+    sectionCycles: Math.min(spec.criticalSection?.cycles ?? 0, everyCycles),
+    everyCycles,
+  };
+  if (spec.period !== undefined) {
+    state.nextArrival = epoch + (spec.offset ?? 0);
+    state.nextRelease = state.nextArrival + drawJitterNs();
+  }
+  return state;
+}
+
+/**
+ * Records sporadic arrivals seen at `now` (one per edge), deferring each to respect the
+ * minimum interarrival.
+ */
+export function arriveSporadic(task: TaskState, now: number, edges: number): void {
+  const gap = task.spec.minInterarrival ?? 0;
+  for (let i = 0; i < edges; i++) {
+    const arrival = Math.max(now, task.lastArrival + gap);
+    if (arrival > now) task.stats.deferred++;
+    task.lastArrival = arrival;
+    task.arrivals.push({ arrival, release: arrival + task.drawJitterNs() });
+  }
+}
+
+/** Releases every job of a task due at or before `now`; returns the new jobs. */
+export function releaseDue(task: TaskState, now: number, clockHz: number): Job[] {
+  const released: Job[] = [];
+  const make = (arrival: number, release: number) => {
+    const cycles = cyclesFor(task.drawExecutionNs(), clockHz);
+    const job: Job = {
+      task,
+      index: task.jobs++,
+      arrival,
+      release,
+      deadline: arrival + task.deadlineNs,
+      remaining: cycles,
+      executed: 0,
+      started: false,
+      flagged: false,
+      finished: false,
+    };
+    task.queue.push(job);
+    task.stats.releases++;
+    released.push(job);
+  };
+  const period = task.spec.period;
+  if (period !== undefined) {
+    while (task.nextRelease <= now) {
+      make(task.nextArrival, task.nextRelease);
+      task.nextArrival += period;
+      task.nextRelease = task.nextArrival + task.drawJitterNs();
+    }
+  } else {
+    while (task.arrivals.length > 0 && task.arrivals[0].release <= now) {
+      const next = task.arrivals.shift()!;
+      make(next.arrival, next.release);
+    }
+  }
+  return released;
+}
+
+/** The next release time of a task, or Infinity. */
+export function nextReleaseOf(task: TaskState): number {
+  if (task.spec.period !== undefined) return task.nextRelease;
+  return task.arrivals.length > 0 ? task.arrivals[0].release : Infinity;
+}
+
+/** The next piece of a job to run: how many cycles, and whether with interrupts masked. */
+export function nextPiece(job: Job): { cycles: number; masked: boolean } {
+  const task = job.task;
+  if (task.sectionCycles === 0) return { cycles: job.remaining, masked: false };
+  const every = task.everyCycles;
+  const position = every === Infinity ? job.executed : job.executed % every;
+  if (position < task.sectionCycles) {
+    return { cycles: Math.min(task.sectionCycles - position, job.remaining), masked: true };
+  }
+  return { cycles: Math.min(every - position, job.remaining), masked: false };
+}
+
+/** The highest-priority released job: by task priority, then release, then task order. */
+export function pickJob(tasks: readonly TaskState[]): Job | undefined {
+  let best: Job | undefined;
+  for (const task of tasks) {
+    const head = task.queue[0];
+    if (head === undefined) continue;
+    if (
+      best === undefined || task.spec.priority > best.task.spec.priority ||
+      (task.spec.priority === best.task.spec.priority &&
+        (head.release < best.release ||
+          (head.release === best.release && task.order < best.task.order)))
+    ) {
+      best = head;
+    }
+  }
+  return best;
+}
