@@ -1,16 +1,31 @@
 /**
  * microvisor-rig: a deterministic, scriptable virtual platform for embedded virtualization.
- *
- * Everything a scenario needs comes from this module.
+ * Everything a scenario needs comes from this module: boards, time units, guest factories,
+ * the scenario builder and its verbs and matchers.
  *
  * @example Usage
  * ```ts
- * import { ms, parseDuration } from "./mod.ts";
+ * import { boards, compute, native, scenario, ms } from "./mod.ts";
  * import assert from "node:assert/strict";
- * assert.equal(parseDuration("4.615ms"), ms(4.615));
+ * const result = scenario("a busy cell owns the core")
+ *   .board(boards.handset())
+ *   .cell("app", native({ priority: 10, *program() { for (;;) yield* compute(532_000); } }))
+ *   .expect((r) => r.cpuShare("app").toBeAbove(0.99))
+ *   .execute({ for: ms(20) });
+ * assert.equal(result.passed, true);
  * ```
  *
  * @module
  */
 
-export * from "./hw/mod.ts";
+export { boards } from "./hw/boards.ts";
+export type { BoardOverrides } from "./hw/boards.ts";
+export type { BoardSpec, DeviceSpec } from "./hw/board_spec.ts";
+export { formatDuration, h, min, ms, ns, parseDuration, s, us } from "./hw/time.ts";
+export type { Duration, Instant } from "./hw/time.ts";
+export { costTables } from "./kernel/cost_model.ts";
+export type { CostTable } from "./kernel/cost_model.ts";
+export * from "./guests/program.ts";
+export { native } from "./guests/recipe.ts";
+export type { GuestRecipe } from "./guests/recipe.ts";
+export * from "./rigs/mod.ts";

@@ -91,9 +91,9 @@ export class Cell {
   /** Frames owned (RAM) by physical address. */
   frames: number[] = [];
   /** vIRQ names to numbers. */
-  readonly virqNames = new Map<string, number>();
+  readonly virqNames: Map<string, number> = new Map();
   /** Named windows (devices, sections) in guest space. */
-  readonly windows = new Map<string, { base: number; size: number }>();
+  readonly windows: Map<string, { base: number; size: number }> = new Map();
   /** Fault policy. */
   faultPolicy: FaultPolicy = "deliver";
   /** Faults taken. */

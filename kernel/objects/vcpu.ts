@@ -81,7 +81,7 @@ export class Vcpu {
   /** Whether the current compute may be cut short by a vIRQ. */
   virqInterrupts = false;
   /** Pending virtual IRQs by number. */
-  readonly virqs = new Map<number, VirqState>();
+  readonly virqs: Map<number, VirqState> = new Map();
   /** vIRQs delivered but whose latency record waits for the handler to start. */
   injectPending = false;
   /** The caller this vCPU received from and owes a reply. */

@@ -1,0 +1,218 @@
+/**
+ * Probes: everything metrics are computed from, accumulated from the trace bus as records
+ * stream past, for one scope (the whole run, a step, or a time window). Nothing is retained
+ * per record, so memory does not grow with run length.
+ *
+ * @module
+ */
+
+import type { TraceRecord } from "../hw/trace_bus.ts";
+import { Histogram } from "./histogram.ts";
+
+/** IPC statistics of one channel. */
+export interface ChannelStats {
+  /** Messages accepted. */
+  sent: number;
+  /** Messages taken by the receiver. */
+  received: number;
+  /** Bytes accepted. */
+  bytes: number;
+  /** Deepest queue seen. */
+  maxDepth: number;
+  /** Send-to-receive latency. */
+  readonly latency: Histogram;
+}
+
+/** A FOTA outcome. */
+export interface FotaOutcome {
+  /** "switched", "rejected", "rolled-back". */
+  readonly outcome: string;
+  /** Service gap in ns (switched only; else 0). */
+  readonly downtimeNs: number;
+  /** When it ended. */
+  readonly at: number;
+}
+
+function bump(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+/**
+ * Accumulators for one scope.
+ *
+ * @example Usage
+ * ```ts
+ * import { ProbeSet } from "./probe_set.ts";
+ * import assert from "node:assert/strict";
+ * const probes = new ProbeSet("run", 0, Infinity);
+ * probes.observe({ time: 10, kind: "task.miss", source: "baseband", task: "frame" });
+ * assert.equal(probes.misses.get("baseband"), 1);
+ * ```
+ */
+export class ProbeSet {
+  /** Scope label. */
+  readonly scope: string;
+  /** Start of the window. */
+  readonly from: number;
+  /** End of the window (exclusive). */
+  to: number;
+  /** IRQ latency per vIRQ (device) name. */
+  readonly irqLatency: Map<string, Histogram> = new Map();
+  /** Response time per "cell/task". */
+  readonly response: Map<string, Histogram> = new Map();
+  /** Deadline misses per cell. */
+  readonly misses: Map<string, number> = new Map();
+  /** Deadline misses per "cell/task". */
+  readonly taskMisses: Map<string, number> = new Map();
+  /** First miss time per cell. */
+  readonly firstMissAt: Map<string, number> = new Map();
+  /** Task completions per "cell/task". */
+  readonly completions: Map<string, number> = new Map();
+  /** Guest run time per cell, ns. */
+  readonly cpuNs: Map<string, number> = new Map();
+  /** Kernel time, ns. */
+  kernelNs: number = 0;
+  /** Channels. */
+  readonly channels: Map<string, ChannelStats> = new Map();
+  /** Call/reply round trips. */
+  readonly roundTrip: Histogram = new Histogram();
+  /** Hypercall errors per cell. */
+  readonly hypercallErrors: Map<string, number> = new Map();
+  /** Hypercall errors per kind. */
+  readonly errorKinds: Map<string, number> = new Map();
+  /** Faults per cell. */
+  readonly faults: Map<string, number> = new Map();
+  /** Attacks run, blocked, and bytes leaked. */
+  readonly attacks: {
+    run: number;
+    blocked: number;
+    leakedBytes: number;
+    names: Map<string, boolean>;
+  } = {
+    run: 0,
+    blocked: 0,
+    leakedBytes: 0,
+    names: new Map(),
+  };
+  /** FOTA outcomes per target cell (last one). */
+  readonly fota: Map<string, FotaOutcome> = new Map();
+  /** Wipe durations per target cell (last one). */
+  readonly wipes: Map<string, { durationNs: number; at: number }> = new Map();
+  /** Manager commands accepted and rejected. */
+  readonly commands: { accepted: number; rejected: number } = { accepted: 0, rejected: 0 };
+  /** Records seen in scope. */
+  records: number = 0;
+
+  /**
+   * @param scope Label.
+   * @param from Window start.
+   * @param to Window end (exclusive).
+   */
+  constructor(scope: string, from: number, to: number) {
+    this.scope = scope;
+    this.from = from;
+    this.to = to;
+  }
+
+  /**
+   * Takes one record.
+   *
+   * @param r The record.
+   */
+  observe(r: TraceRecord): void {
+    if (r.time < this.from || r.time >= this.to) {
+      // CPU slices that straddle the window start still count for their overlap.
+      if (r.kind !== "cpu.run" && r.kind !== "cpu.kernel") return;
+    }
+    this.records++;
+    switch (r.kind) {
+      case "virq.deliver":
+        this.#histogram(this.irqLatency, String(r.name)).record(Number(r.latencyNs), r.time);
+        break;
+      case "task.finish": {
+        const key = `${r.source}/${r.task}`;
+        this.#histogram(this.response, key).record(Number(r.responseNs), r.time);
+        bump(this.completions, key);
+        break;
+      }
+      case "task.miss": {
+        bump(this.misses, r.source);
+        bump(this.taskMisses, `${r.source}/${r.task}`);
+        if (!this.firstMissAt.has(r.source)) this.firstMissAt.set(r.source, r.time);
+        break;
+      }
+      case "cpu.run":
+        bump(this.cpuNs, r.source, this.#overlap(Number(r.start), Number(r.durationNs)));
+        break;
+      case "cpu.kernel":
+        this.kernelNs += this.#overlap(Number(r.start), Number(r.durationNs));
+        break;
+      case "ipc.send": {
+        const stats = this.#channel(r.source);
+        stats.sent++;
+        stats.bytes += Number(r.bytes);
+        stats.maxDepth = Math.max(stats.maxDepth, Number(r.depth));
+        break;
+      }
+      case "ipc.receive": {
+        const stats = this.#channel(r.source);
+        stats.received++;
+        stats.latency.record(Number(r.latencyNs), r.time);
+        break;
+      }
+      case "ipc.reply":
+        this.roundTrip.record(Number(r.roundTripNs), r.time);
+        break;
+      case "hypercall.error":
+        bump(this.hypercallErrors, r.source);
+        bump(this.errorKinds, String(r.error));
+        break;
+      case "fault":
+        bump(this.faults, r.source);
+        break;
+      case "attack":
+        this.attacks.run++;
+        if (r.blocked === true) this.attacks.blocked++;
+        this.attacks.leakedBytes += Number(r.leakedBytes ?? 0);
+        this.attacks.names.set(String(r.name), r.blocked === true);
+        break;
+      case "fota.done":
+        this.fota.set(String(r.target), {
+          outcome: String(r.outcome),
+          downtimeNs: Number(r.downtimeNs ?? 0),
+          at: r.time,
+        });
+        break;
+      case "wipe.done":
+        this.wipes.set(String(r.target), { durationNs: Number(r.durationNs), at: r.time });
+        break;
+      case "manager.command":
+        if (r.accepted === true) this.commands.accepted++;
+        else this.commands.rejected++;
+        break;
+    }
+  }
+
+  #overlap(start: number, duration: number): number {
+    const end = Math.min(start + duration, this.to);
+    return Math.max(0, end - Math.max(start, this.from));
+  }
+
+  #histogram(map: Map<string, Histogram>, key: string): Histogram {
+    let h = map.get(key);
+    if (h === undefined) {
+      h = new Histogram();
+      map.set(key, h);
+    }
+    return h;
+  }
+
+  #channel(name: string): ChannelStats {
+    let stats = this.channels.get(name);
+    if (stats === undefined) {
+      stats = { sent: 0, received: 0, bytes: 0, maxDepth: 0, latency: new Histogram() };
+      this.channels.set(name, stats);
+    }
+    return stats;
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * The fluent scenario builder. Each chained method records one step; `run()` builds the world,
+ * runs it in virtual time and evaluates every assertion. Under `deno run FILE` it prints a
+ * report and exits 0 (pass), 1 (failed assertions) or 2 (bad input); imported by a test file,
+ * it registers a `Deno.test` case instead.
+ *
+ * @module
+ */
+
+import type { BoardSpec } from "../hw/board_spec.ts";
+import type { Duration } from "../hw/time.ts";
+import { toDuration } from "../hw/time.ts";
+import type { GuestRecipe } from "../guests/recipe.ts";
+import { type CostTable, costTables } from "../kernel/cost_model.ts";
+import { FixedPriorityPolicy, type SchedulingPolicy } from "../kernel/scheduler.ts";
+import { Expectations, type Resolver } from "./expectations.ts";
+import type { Assertion } from "./metric.ts";
+import { emptyPlan, type Plan } from "./plan.ts";
+import { runCli } from "./scenario_cli.ts";
+import { ScenarioError } from "./scenario_error.ts";
+import { type ScenarioResult, summarize } from "./scenario_result.ts";
+import { ScriptVerbs } from "./script_verbs.ts";
+import { type Scope, World } from "./world.ts";
+
+/** Options of {@linkcode Scenario.run} and {@linkcode Scenario.execute}. */
+export interface RunOptions {
+  /** Simulated run length, e.g. `s(5)` or `"5s"`. */
+  readonly for?: Duration | string;
+  /** Seed; default the scenario's (1). */
+  readonly seed?: number;
+  /** Fail loudly after this many engine events. */
+  readonly maxEvents?: number;
+}
+
+/** Options of {@linkcode Scenario.kernel}. */
+export interface KernelOptions {
+  /** Cost table: a name (`"handset"`, `"automotive"`, `"zero"`) or a table. */
+  readonly costs?: "handset" | "automotive" | "zero" | CostTable;
+  /** Round-robin slice among equal priorities. */
+  readonly slice?: Duration | string;
+  /** A scheduling policy factory (for other kernels' policies). */
+  readonly policy?: () => SchedulingPolicy;
+}
+
+/**
+ * A scenario under construction.
+ *
+ * @example Usage
+ * ```ts
+ * import { scenario } from "./scenario.ts";
+ * import { boards } from "../hw/boards.ts";
+ * import { native } from "../guests/recipe.ts";
+ * import { compute } from "../guests/program.ts";
+ * import assert from "node:assert/strict";
+ * const result = scenario("one busy cell")
+ *   .board(boards.handset())
+ *   .cell("app", native({ priority: 10, *program() { for (;;) yield* compute(532_000); } }))
+ *   .expect((r) => r.cpuShare("app").toBeAbove(0.9))
+ *   .execute({ for: "10ms" });
+ * assert.equal(result.passed, true);
+ * ```
+ */
+export class Scenario {
+  readonly #name: string;
+  readonly #steps: ((plan: Plan) => void)[] = [];
+
+  /**
+   * @param name What the scenario shows.
+   */
+  constructor(name: string) {
+    this.#name = name;
+  }
+
+  /** The scenario's name. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /**
+   * Sets the board.
+   *
+   * @param spec A board spec, e.g. `boards.handset()`.
+   * @returns The scenario.
+   */
+  board(spec: BoardSpec): this {
+    return this.#record((plan) => {
+      plan.board = spec;
+    });
+  }
+
+  /**
+   * Chooses the kernel's cost table and scheduling options.
+   *
+   * @param options Costs, slice, policy.
+   * @returns The scenario.
+   */
+  kernel(options: KernelOptions): this {
+    return this.#record((plan) => {
+      const costs = options.costs;
+      if (typeof costs === "string") {
+        if (!(costs in costTables)) {
+          throw new ScenarioError(
+            `Unknown cost table "${costs}": valid tables are "handset", "automotive", "zero"`,
+          );
+        }
+        plan.costs = costTables[costs];
+      } else if (costs !== undefined) {
+        plan.costs = costs;
+      }
+      if (options.policy !== undefined) plan.policy = options.policy;
+      else if (options.slice !== undefined) {
+        const sliceNs = toDuration(options.slice, "kernel slice");
+        plan.policy = () => new FixedPriorityPolicy({ sliceNs });
+      }
+    });
+  }
+
+  /**
+   * Loads a cell.
+   *
+   * @param name Unique cell name.
+   * @param recipe What runs in it: `rtos(…)`, `richOs(…)`, `pinEntry(…)`, `manager(…)`,
+   * `native(…)`.
+   * @returns The scenario.
+   */
+  cell(name: string, recipe: GuestRecipe): this {
+    return this.#record((plan) => {
+      if (typeof name !== "string" || !/^[A-Za-z][\w.-]*$/.test(name)) {
+        throw new ScenarioError(
+          `Invalid cell name ${
+            JSON.stringify(name)
+          }: use letters, digits, "_", "-", "." and start with a letter`,
+        );
+      }
+      if (plan.cells.some((c) => c.name === name)) {
+        throw new ScenarioError(`Duplicate cell "${name}": cell names must be unique`);
+      }
+      if (recipe === null || typeof recipe !== "object" || !Array.isArray(recipe.vcpus)) {
+        throw new ScenarioError(
+          `Invalid recipe for cell "${name}": use rtos(), richOs(), pinEntry(), manager() or native()`,
+        );
+      }
+      plan.cells.push({ name, recipe });
+    });
+  }
+
+  /**
+   * Adds an asynchronous channel from one cell to another.
+   *
+   * @param from Sender.
+   * @param to Receiver.
+   * @param options Queue slots and maximum message bytes (≤ 2048).
+   * @returns The scenario.
+   */
+  channel(from: string, to: string, options: { slots: number; maxBytes: number }): this {
+    return this.#record((plan) => {
+      if (plan.channels.some((c) => c.from === from && c.to === to)) {
+        throw new ScenarioError(`Duplicate channel "${from}->${to}"`);
+      }
+      plan.channels.push({ from, to, slots: options.slots, maxBytes: options.maxBytes });
+    });
+  }
+
+  /**
+   * Lets a client cell call a server cell over a synchronous endpoint.
+   *
+   * @param client The caller.
+   * @param server The server.
+   * @returns The scenario.
+   */
+  endpoint(client: string, server: string): this {
+    return this.#record((plan) => {
+      plan.endpoints.push({ client, server });
+    });
+  }
+
+  /**
+   * Adds a shared memory section mapped into cells with rights.
+   *
+   * @param name Unique name.
+   * @param options Size and rights per cell, e.g. `{ bytes: 8192, cells: { a: ["read", "write"] } }`.
+   * @returns The scenario.
+   */
+  section(
+    name: string,
+    options: { bytes: number; cells: Readonly<Record<string, readonly string[]>> },
+  ): this {
+    return this.#record((plan) => {
+      plan.sections.push({ name, bytes: options.bytes, cells: options.cells });
+    });
+  }
+
+  /**
+   * Gives a cell ownership of a device's IRQ line.
+   *
+   * @param cell The owner.
+   * @param device The device.
+   * @returns The scenario.
+   */
+  irq(cell: string, device: string): this {
+    return this.#record((plan) => {
+      plan.irqs.push({ cell, device });
+    });
+  }
+
+  /**
+   * Sets the default seed.
+   *
+   * @param seed A non-negative safe integer.
+   * @returns The scenario.
+   */
+  seed(seed: number): this {
+    return this.#record((plan) => {
+      plan.seed = checkSeed(seed);
+    });
+  }
+
+  /**
+   * Scripts events.
+   *
+   * @param build Adds events with `at`, `after`, `every`, `poisson`, `step` and the verbs.
+   * @returns The scenario.
+   */
+  script(build: (t: ScriptVerbs) => unknown): this {
+    return this.#record((plan) => {
+      build(new ScriptVerbs(plan));
+    });
+  }
+
+  /**
+   * Adds assertions, built before the run and evaluated after it.
+   *
+   * @param build Returns assertions over the metric handles `r`.
+   * @returns The scenario.
+   */
+  expect(build: (r: Expectations) => Assertion[] | Assertion): this {
+    return this.#record((plan) => {
+      plan.expectations.push(build);
+    });
+  }
+
+  /**
+   * Runs the scenario in-process and returns its result (no printing, no exit).
+   *
+   * @param options Run length, seed, event limit.
+   * @returns The result.
+   * @throws {ScenarioError} For bad input, before any simulation runs.
+   */
+  execute(options: RunOptions = {}): ScenarioResult {
+    return this.#execute(options, "deno run <scenario file>").result;
+  }
+
+  /**
+   * Runs the scenario. Under `deno run FILE` it reads flags (`--seed`, `--for`, `--json`,
+   * `--quiet`), prints a report and exits; imported elsewhere (e.g. by a test file) it
+   * registers a `Deno.test` case and returns without running.
+   *
+   * @param options Default run length and seed (flags override them).
+   * @returns The result under `deno run`; `undefined` when registered as a test.
+   */
+  run(options: RunOptions = {}): Promise<ScenarioResult | undefined> {
+    const file = callerFile();
+    if (file !== undefined && file === Deno.mainModule) {
+      return runCli(this, file, options);
+    }
+    this.test(options);
+    return Promise.resolve(undefined);
+  }
+
+  /**
+   * Registers the scenario as a `Deno.test` case that fails with the report when an
+   * assertion fails.
+   *
+   * @param options Run length and seed.
+   */
+  test(options: RunOptions = {}): void {
+    Deno.test(`scenario: ${this.#name}`, () => {
+      const result = this.execute(options);
+      if (!result.passed) {
+        const failed = result.assertions.filter((a) => !a.passed)
+          .map((a) => `${a.name}: seen ${a.actual}`).join("\n  ");
+        throw new Error(
+          `Scenario "${this.#name}" failed (seed ${result.seed}):\n  ${failed}\nReplay: ${result.replay}`,
+        );
+      }
+    });
+  }
+
+  /**
+   * Runs with a replay command for reports (used by the CLI).
+   *
+   * @param options Run options.
+   * @param replayBase The command prefix that replays this file.
+   * @returns The result and the world.
+   */
+  executeWithReplay(
+    options: RunOptions,
+    replayBase: string,
+  ): { result: ScenarioResult; world: World } {
+    return this.#execute(options, replayBase);
+  }
+
+  #execute(options: RunOptions, replayBase: string): { result: ScenarioResult; world: World } {
+    const plan = emptyPlan(this.#name);
+    for (const step of this.#steps) step(plan);
+    const seed = options.seed === undefined ? plan.seed : checkSeed(options.seed);
+    if (options.for === undefined && plan.durationNs === undefined) {
+      throw new ScenarioError(
+        `Scenario "${this.#name}" has no run length: pass run({ for: s(5) }) or --for 5s`,
+      );
+    }
+    const durationNs = options.for === undefined
+      ? plan.durationNs!
+      : toDuration(options.for, "run length");
+    if (durationNs <= 0) {
+      throw new ScenarioError(`Invalid run length ${options.for}: must be above 0`);
+    }
+    const built: { world?: World } = {};
+    const scopes: Scope[] = [];
+    const resolver: Resolver = {
+      probes: (label) => built.world!.probes.get(label)!,
+      world: () => built.world!,
+    };
+    const r = new Expectations(plan, { label: "run", from: 0, to: Infinity }, scopes, resolver);
+    const assertions = plan.expectations.flatMap((build) => {
+      const built = build(r);
+      return Array.isArray(built) ? built : [built];
+    });
+    for (const assertion of assertions) {
+      if (
+        assertion === null || typeof assertion !== "object" ||
+        typeof assertion.evaluate !== "function"
+      ) {
+        throw new ScenarioError(
+          `Invalid expectation in "${this.#name}": expect() must return assertions such as r.deadlineMisses("x").toBe(0)`,
+        );
+      }
+    }
+    const world = new World(plan, { seed, durationNs, scopes, maxEvents: options.maxEvents });
+    built.world = world;
+    world.run();
+    const results = assertions.map((assertion) => assertion.evaluate());
+    const spec = plan.board!;
+    const replay = `${replayBase} --seed ${seed}` +
+      (options.for === undefined
+        ? ""
+        : ` --for ${typeof options.for === "string" ? options.for : `${durationNs}ns`}`);
+    const result: ScenarioResult = {
+      scenario: this.#name,
+      seed,
+      passed: results.every((a) => a.passed),
+      simulatedNs: world.engine.now,
+      events: world.engine.events,
+      fingerprint: world.fingerprint.hex(),
+      assertions: results,
+      metrics: summarize(world.probes.get("run")!, durationNs * world.board.cores.length),
+      replay,
+      board:
+        `${spec.name} (${spec.cores.length} core${spec.cores.length > 1 ? "s" : ""} @ ${
+          spec.cores[0].clockHz / 1e6
+        } MHz), ` +
+        `${(plan.costs ?? costTables.handset).name} costs`,
+    };
+    return { result, world };
+  }
+
+  #record(step: (plan: Plan) => void): this {
+    this.#steps.push(step);
+    return this;
+  }
+}
+
+/**
+ * Starts a scenario.
+ *
+ * @param name What it shows.
+ * @returns The builder.
+ *
+ * @example Usage
+ * ```ts
+ * import { scenario } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(scenario("x").name, "x");
+ * ```
+ */
+export function scenario(name: string): Scenario {
+  return new Scenario(name);
+}
+
+function checkSeed(seed: number): number {
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new ScenarioError(`Invalid seed ${seed}: use a non-negative integer below 2^53`);
+  }
+  return seed;
+}
+
+/** The module URL of the first stack frame outside rigs/ (the scenario file). */
+function callerFile(): string | undefined {
+  const stack = new Error().stack ?? "";
+  const here = new URL(".", import.meta.url).href;
+  for (const line of stack.split("\n").slice(1)) {
+    const match = /(file:\/\/[^\s)]+?):\d+:\d+/.exec(line);
+    if (match !== null && !match[1].startsWith(here)) return match[1];
+  }
+  return undefined;
+}

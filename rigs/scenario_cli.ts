@@ -1,0 +1,188 @@
+/**
+ * What `deno run scenario.ts [flags]` does: reads the flags, runs, prints the report, writes
+ * the JSON results, and exits 0 (pass), 1 (failed assertions) or 2 (bad input).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { toDuration } from "../hw/time.ts";
+import type { RunOptions, Scenario } from "./scenario.ts";
+import { ScenarioError } from "./scenario_error.ts";
+import { formatReport, type ScenarioResult } from "./scenario_result.ts";
+
+/** Exit codes of a scenario run. */
+export const EXIT = Object.freeze({ passed: 0, failed: 1, badInput: 2 });
+
+const HELP = `Usage: deno run SCENARIO.ts [options]
+
+Runs the scenario in virtual time, prints a report and exits 0 when every assertion holds,
+1 when one fails, 2 on bad input.
+
+Options:
+  --seed N         run seed (default: the scenario's)
+  --for DURATION   simulated run length, e.g. 5s, 250ms (default: the scenario's)
+  --json FILE      write results as JSON (needs --allow-write)
+  --max-events N   stop with an error after N engine events
+  --quiet          print only failures and the verdict line
+  --help           show this help
+
+Example:
+  deno run --allow-write scenarios/demo.ts --seed 7 --for 2s --json results.json`;
+
+/** Parsed flags. */
+export interface CliFlags {
+  /** Run options from flags over the scenario's defaults. */
+  readonly run: RunOptions;
+  /** JSON output file. */
+  readonly json?: string;
+  /** Quiet output. */
+  readonly quiet: boolean;
+  /** Show help. */
+  readonly help: boolean;
+}
+
+/**
+ * Parses scenario flags.
+ *
+ * @param args Command-line arguments after the file.
+ * @param defaults The scenario's `run()` options.
+ * @returns The flags.
+ * @throws {ScenarioError} For an unknown flag or a bad value.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseScenarioFlags } from "./scenario_cli.ts";
+ * import assert from "node:assert/strict";
+ * const flags = parseScenarioFlags(["--seed", "7", "--for", "2s"], {});
+ * assert.equal(flags.run.seed, 7);
+ * assert.equal(flags.run.for, 2_000_000_000);
+ * assert.throws(() => parseScenarioFlags(["--sed", "7"], {}), /Unknown option "--sed"/);
+ * ```
+ */
+export function parseScenarioFlags(args: readonly string[], defaults: RunOptions): CliFlags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        seed: { type: "string" },
+        for: { type: "string" },
+        json: { type: "string" },
+        "max-events": { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    const message = (error as Error).message;
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    if (unknown !== null) {
+      throw new ScenarioError(
+        `Unknown option "${
+          unknown[1]
+        }": valid options are --seed, --for, --json, --max-events, --quiet, --help`,
+      );
+    }
+    throw new ScenarioError(`Bad arguments: ${message}`);
+  }
+  const seed = values.seed === undefined ? defaults.seed : parseInteger(values.seed, "--seed");
+  let duration = defaults.for;
+  if (values.for !== undefined) {
+    try {
+      duration = toDuration(values.for, "--for");
+    } catch (error) {
+      throw new ScenarioError(`Invalid --for: ${(error as Error).message}`);
+    }
+  }
+  const maxEvents = values["max-events"] === undefined
+    ? defaults.maxEvents
+    : parseInteger(values["max-events"], "--max-events");
+  return {
+    run: { for: duration, seed, maxEvents },
+    json: values.json,
+    quiet: values.quiet === true,
+    help: values.help === true,
+  };
+}
+
+function parseInteger(text: string, flag: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new ScenarioError(`Invalid ${flag} "${text}": use a non-negative integer`);
+  }
+  return Number(text);
+}
+
+/**
+ * Runs a scenario as a command: flags, report, JSON, exit code.
+ *
+ * @param scenario The scenario.
+ * @param file Its module URL.
+ * @param defaults Its `run()` options.
+ * @returns The result (the process exits before the promise settles).
+ */
+export async function runCli(
+  scenario: Scenario,
+  file: string,
+  defaults: RunOptions,
+): Promise<ScenarioResult | undefined> {
+  const script = displayPath(file);
+  const color = Deno.stdout.isTerminal() && !Deno.noColor;
+  let flags: CliFlags;
+  try {
+    flags = parseScenarioFlags(Deno.args, defaults);
+  } catch (error) {
+    return fail(error, script);
+  }
+  if (flags.help) {
+    console.log(HELP.replaceAll("SCENARIO.ts", script));
+    Deno.exit(EXIT.passed);
+  }
+  if (flags.json !== undefined) {
+    const state = Deno.permissions.querySync({ name: "write", path: flags.json }).state;
+    if (state !== "granted") {
+      console.error(
+        `Cannot write "${flags.json}": writing results needs write permission; run ` +
+          `deno run --allow-write ${script} ${Deno.args.join(" ")}`,
+      );
+      Deno.exit(EXIT.badInput);
+    }
+  }
+  const started = performance.now();
+  let result: ScenarioResult;
+  try {
+    result = scenario.executeWithReplay(flags.run, `deno run ${script}`).result;
+  } catch (error) {
+    return fail(error, script);
+  }
+  const wallMs = performance.now() - started;
+  if (flags.json !== undefined) {
+    await Deno.writeTextFile(flags.json, JSON.stringify(result, null, 2) + "\n");
+  }
+  const report = formatReport(result, { color, wallMs });
+  if (flags.quiet) {
+    const lines = report.split("\n").filter((line) => /✗|FAILED|PASSED|Replay/.test(line));
+    console.log(lines.join("\n"));
+  } else {
+    console.log(report);
+  }
+  Deno.exit(result.passed ? EXIT.passed : EXIT.failed);
+}
+
+function fail(error: unknown, script: string): never {
+  if (error instanceof ScenarioError) {
+    console.error(`error: ${error.message}`);
+    console.error(`(run deno run ${script} --help for usage)`);
+    Deno.exit(EXIT.badInput);
+  }
+  throw error;
+}
+
+/** The scenario file relative to the working directory when it is below it. */
+function displayPath(file: string): string {
+  const path = decodeURIComponent(new URL(file).pathname);
+  const cwd = Deno.cwd();
+  return path.startsWith(cwd + "/") ? path.slice(cwd.length + 1) : path;
+}

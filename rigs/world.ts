@@ -1,0 +1,371 @@
+/**
+ * The world of one run: the engine, board and kernel built from a plan, the cells loaded and
+ * wired by the recipes' naming conventions, the script scheduled, and the probes subscribed.
+ *
+ * @module
+ */
+
+import { Board } from "../hw/board.ts";
+import { BoardError } from "../hw/board_error.ts";
+import { Engine, PRIORITY_SCRIPT } from "../hw/engine.ts";
+import type { Fingerprint } from "../hw/fingerprint.ts";
+import { PAGE_SIZE } from "../hw/physical_memory.ts";
+import type { TraceRecord, TraceValue } from "../hw/trace_bus.ts";
+import { HANDSET_COSTS } from "../kernel/cost_model.ts";
+import { FootprintError } from "../kernel/footprint.ts";
+import { Microvisor } from "../kernel/microvisor.ts";
+import type { Cell } from "../kernel/objects/cell.ts";
+import type { Plan } from "./plan.ts";
+import { ProbeSet } from "./probe_set.ts";
+import { didYouMean, quoteList, ScenarioError } from "./scenario_error.ts";
+
+/** A scope probes are kept for. */
+export interface Scope {
+  /** Label: "run", "step NAME", or "window A..B". */
+  readonly label: string;
+  /** Start. */
+  readonly from: number;
+  /** End (exclusive). */
+  readonly to: number;
+}
+
+/** Where a secret was seen. */
+export interface SecretSighting {
+  /** Cells that could read a frame holding the secret, at any scan. */
+  readonly readableBy: Set<string>;
+  /** When each cell was first seen able to read it. */
+  readonly firstAt: Map<string, number>;
+  /** Scans done. */
+  scans: number;
+}
+
+/**
+ * One run's world.
+ *
+ * @example Usage
+ * ```ts
+ * import { World } from "./world.ts";
+ * import { emptyPlan } from "./plan.ts";
+ * import { boards } from "../hw/boards.ts";
+ * import assert from "node:assert/strict";
+ * const plan = emptyPlan("empty");
+ * plan.board = boards.handset();
+ * const world = new World(plan, { seed: 1, durationNs: 1_000_000, scopes: [] });
+ * world.run();
+ * assert.equal(world.engine.now, 1_000_000);
+ * ```
+ */
+export class World {
+  /** The plan. */
+  readonly plan: Plan;
+  /** The engine. */
+  readonly engine: Engine;
+  /** The board. */
+  readonly board: Board;
+  /** The kernel. */
+  readonly kernel: Microvisor;
+  /** The run's fingerprint. */
+  readonly fingerprint: Fingerprint;
+  /** Run length. */
+  readonly durationNs: number;
+  /** Probe sets by scope label. */
+  readonly probes: Map<string, ProbeSet> = new Map();
+  /** Secret sightings by text. */
+  readonly secrets: Map<string, SecretSighting> = new Map();
+  /** Frames a wiped cell held before its wipe, for residue checks. */
+  readonly wipedFrames: Map<string, number[]> = new Map();
+  /** Arbitrary per-run state for verbs (backend keys, counters). */
+  readonly state: Map<string, unknown> = new Map();
+  readonly #controls = new Map<string, unknown>();
+  readonly #maxEvents: number;
+
+  /**
+   * Builds the world: validates the plan (bad input is a ScenarioError), builds the board and
+   * kernel, loads and wires the cells, schedules the script.
+   *
+   * @param plan The plan.
+   * @param options Seed, run length, scopes to probe, event limit.
+   * @throws {ScenarioError} For bad input, before anything runs.
+   */
+  constructor(
+    plan: Plan,
+    options: { seed: number; durationNs: number; scopes: readonly Scope[]; maxEvents?: number },
+  ) {
+    this.plan = plan;
+    this.durationNs = options.durationNs;
+    this.#maxEvents = options.maxEvents ?? 2_000_000_000;
+    if (plan.board === undefined) {
+      throw new ScenarioError(
+        `Scenario "${plan.name}" has no board: add .board(boards.handset()) or another board`,
+      );
+    }
+    this.engine = new Engine({ seed: options.seed });
+    this.fingerprint = this.engine.fingerprint();
+    for (const scope of [{ label: "run", from: 0, to: Infinity }, ...options.scopes]) {
+      if (!this.probes.has(scope.label)) {
+        const probes = new ProbeSet(scope.label, scope.from, scope.to);
+        this.probes.set(scope.label, probes);
+        this.engine.trace.subscribe((record: TraceRecord) => probes.observe(record));
+      }
+    }
+    try {
+      this.board = new Board(this.engine, plan.board);
+    } catch (error) {
+      if (error instanceof BoardError) throw new ScenarioError(error.message);
+      throw error;
+    }
+    this.kernel = new Microvisor(this.board, {
+      costs: plan.costs ?? HANDSET_COSTS,
+      policy: plan.policy?.(),
+    });
+    this.#load();
+    for (const text of plan.secrets) {
+      this.secrets.set(text, { readableBy: new Set(), firstAt: new Map(), scans: 0 });
+    }
+    for (const event of plan.events) event.check(plan);
+    this.#schedule();
+  }
+
+  /**
+   * A cell by name.
+   *
+   * @param name The cell.
+   * @returns The kernel's cell.
+   * @throws {ScenarioError} If no such cell.
+   */
+  cell(name: string): Cell {
+    const cell = this.kernel.cells.get(name);
+    if (cell === undefined) throw unknownCell(name, this.plan);
+    return cell;
+  }
+
+  /**
+   * The world-side control of a cell's guest (e.g. a rich OS's hooks).
+   *
+   * @param name The cell.
+   * @returns The control, or undefined.
+   */
+  control<T>(name: string): T | undefined {
+    return this.#controls.get(name) as T | undefined;
+  }
+
+  /**
+   * Emits a scenario record on the trace bus.
+   *
+   * @param kind Record kind.
+   * @param fields Fields.
+   */
+  emit(kind: string, fields: Record<string, TraceValue>): void {
+    if (this.engine.trace.active) {
+      this.engine.trace.emit({ time: this.engine.now, kind, source: "scenario", ...fields });
+    }
+  }
+
+  /** Runs to the end of the run length. */
+  run(): void {
+    this.engine.run({ until: this.durationNs, maxEvents: this.#maxEvents });
+    this.kernel.settle();
+    this.scanSecrets();
+    for (const probes of this.probes.values()) {
+      if (probes.to === Infinity) probes.to = this.durationNs;
+    }
+  }
+
+  /**
+   * Scans every frame each cell can read for each registered secret's bytes, recording which
+   * cells could read a frame holding it.
+   */
+  scanSecrets(): void {
+    if (this.secrets.size === 0) return;
+    const patterns = [...this.secrets].map(([text, sighting]) => ({
+      bytes: new TextEncoder().encode(text),
+      sighting,
+    }));
+    for (const { sighting } of patterns) sighting.scans++;
+    const memory = this.board.memory;
+    for (const cell of this.kernel.cells.values()) {
+      for (const [, mapping] of cell.space.entries()) {
+        if (!mapping.read || mapping.kind === "device") continue;
+        if (memory.isZero(mapping.frame, PAGE_SIZE)) continue;
+        const page = memory.read(mapping.frame, PAGE_SIZE);
+        for (const { bytes, sighting } of patterns) {
+          if (!sighting.readableBy.has(cell.name) && contains(page, bytes)) {
+            sighting.readableBy.add(cell.name);
+            sighting.firstAt.set(cell.name, this.engine.now);
+          }
+        }
+      }
+    }
+  }
+
+  #load(): void {
+    const plan = this.plan;
+    const kernel = this.kernel;
+    const deviceNames = [...this.board.devices.keys()];
+    const checkDevice = (device: string, what: string) => {
+      if (!this.board.devices.has(device)) {
+        throw new ScenarioError(
+          `Unknown device "${device}" in ${what}: board "${this.board.name}" has ${
+            quoteList(deviceNames)
+          }` +
+            didYouMean(device, deviceNames),
+        );
+      }
+    };
+    for (const { name, recipe } of plan.cells) {
+      let cell: Cell;
+      try {
+        cell = kernel.createCell({
+          name,
+          image: recipe.image,
+          ramBytes: recipe.ramBytes,
+          faultPolicy: recipe.faultPolicy,
+          vcpus: recipe.vcpus.map((vcpu) => ({ ...vcpu })),
+        });
+      } catch (error) {
+        if (error instanceof RangeError) throw new ScenarioError(error.message);
+        throw error;
+      }
+      for (const device of recipe.devices ?? []) {
+        checkDevice(device.name, `cell "${name}"`);
+        kernel.grantDevice(cell, device.name, device.rights ?? ["read", "write"]);
+      }
+      for (const device of recipe.irqs ?? []) {
+        checkDevice(device, `cell "${name}" IRQs`);
+        this.#grantIrq(cell, device);
+      }
+      if (recipe.control !== undefined) this.#controls.set(name, recipe.control);
+    }
+    for (const { cell, device } of plan.irqs) {
+      checkDevice(device, `.irq("${cell}", "${device}")`);
+      this.#grantIrq(this.cell(cell), device);
+    }
+    for (const channel of plan.channels) {
+      try {
+        kernel.createChannel({
+          name: `${channel.from}->${channel.to}`,
+          from: this.cell(channel.from),
+          to: this.cell(channel.to),
+          slots: channel.slots,
+          maxBytes: channel.maxBytes,
+        });
+      } catch (error) {
+        if (error instanceof RangeError) throw new ScenarioError(error.message);
+        throw error;
+      }
+    }
+    const servers = new Map<string, ReturnType<Microvisor["createEndpoint"]>>();
+    plan.endpoints.forEach(({ client, server }, index) => {
+      const serverCell = this.cell(server);
+      const clientCell = this.cell(client);
+      let endpoint = servers.get(server);
+      if (endpoint === undefined) {
+        endpoint = kernel.createEndpoint(server);
+        servers.set(server, endpoint);
+        kernel.grant(serverCell, "endpoint", endpoint, {
+          rights: ["receive"],
+          name: `serve:${server}`,
+        });
+      }
+      kernel.grant(clientCell, "endpoint", endpoint, {
+        rights: ["call"],
+        name: `call:${server}`,
+        badge: index + 1,
+      });
+    });
+    for (const section of plan.sections) {
+      let created;
+      try {
+        created = kernel.createSection(section.name, section.bytes);
+      } catch (error) {
+        if (error instanceof RangeError) throw new ScenarioError(error.message);
+        throw error;
+      }
+      for (const [cellName, rights] of Object.entries(section.cells)) {
+        kernel.grantSection(this.cell(cellName), created, rights);
+      }
+    }
+    // A device manager controls every other cell (wipe, FOTA).
+    for (const { name, recipe } of plan.cells) {
+      if (recipe.kind !== "manager") continue;
+      for (const other of plan.cells) {
+        if (other.name === name) continue;
+        kernel.grantCellControl(this.cell(name), this.cell(other.name), [
+          "start",
+          "stop",
+          "restart",
+          "zeroize",
+          "destroy",
+          "suspend",
+          "resume",
+          "switch",
+        ]);
+      }
+    }
+    try {
+      kernel.checkFootprint();
+    } catch (error) {
+      if (error instanceof FootprintError) throw new ScenarioError(error.message);
+      throw error;
+    }
+    for (const { name, recipe } of plan.cells) {
+      if ((recipe as { startLoaded?: boolean }).startLoaded === true) continue;
+      const failure = kernel.start(this.cell(name));
+      if (failure !== undefined) {
+        throw new ScenarioError(`Cannot start cell "${name}": ${failure.message}`);
+      }
+    }
+  }
+
+  #grantIrq(cell: Cell, device: string): void {
+    try {
+      this.kernel.grantIrq(cell, device);
+    } catch (error) {
+      if (error instanceof RangeError) throw new ScenarioError(error.message);
+      throw error;
+    }
+  }
+
+  #schedule(): void {
+    for (const event of this.plan.events) {
+      const at = event.first?.(this) ?? event.at;
+      if (at > this.durationNs) continue;
+      const fire = (time: number) => {
+        this.emit("script.event", { label: event.label, step: event.step ?? "" });
+        event.run(this, time);
+        const next = event.next?.(this, time);
+        if (next !== undefined && next <= this.durationNs) {
+          this.engine.schedule(next, fire, PRIORITY_SCRIPT);
+        }
+      };
+      this.engine.schedule(at, fire, PRIORITY_SCRIPT);
+    }
+  }
+}
+
+/**
+ * The error for an unknown cell name, with the valid names.
+ *
+ * @param name The name given.
+ * @param plan The plan.
+ * @returns The error.
+ */
+export function unknownCell(name: string, plan: Plan): ScenarioError {
+  const names = plan.cells.map((c) => c.name);
+  return new ScenarioError(
+    `Unknown cell "${name}": cells are ${quoteList(names)}${didYouMean(name, names)}`,
+  );
+}
+
+function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0];
+  outer: for (
+    let i = haystack.indexOf(first);
+    i >= 0 && i <= haystack.length - needle.length;
+    i = haystack.indexOf(first, i + 1)
+  ) {
+    for (let j = 1; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { boards, compute, irqAck, native, scenario, type ScenarioResult, wait } from "../../mod.ts";
+import type { Scenario } from "../../mod.ts";
+
+function keypadApp(): Scenario {
+  return scenario("keypad latency")
+    .board(boards.handset())
+    .cell(
+      "pin",
+      native({
+        priority: 220,
+        irqs: ["keypad"],
+        *program(ctx) {
+          for (;;) {
+            yield* wait();
+            yield* irqAck(ctx.caps["irq:keypad"]);
+          }
+        },
+      }),
+    )
+    .cell(
+      "busy",
+      native({
+        priority: 10,
+        *program() {
+          for (;;) yield* compute(53_200);
+        },
+      }),
+    )
+    .script((t) => t.at("10ms").keypad("12#", { gap: "5ms" }));
+}
+
+Deno.test("Scenario.execute() measures keypad IRQ latency from the kernel's charged paths", () => {
+  const result: ScenarioResult = keypadApp()
+    .expect((
+      r,
+    ) => [r.irqLatency("keypad").max.toBeBelow(10_000), r.irqLatency("keypad").count.toBe(3)])
+    .execute({ for: "50ms" });
+  assert.equal(result.passed, true, JSON.stringify(result.assertions));
+  const latency = (result.metrics.irqLatencyNs as Record<string, { max: number }>).keypad;
+  // From a running lower-priority cell: IRQ entry, cross-cell switch (direct + indirect), vIRQ
+  // injection, each rounded up at 532 MHz: 282 + 2,237 + 1,128 ns.
+  assert.equal(latency.max, 282 + 2_237 + 1_128);
+});
+
+Deno.test("Scenario.execute() gives the same fingerprint for the same seed", () => {
+  const a = keypadApp().execute({ for: "30ms", seed: 3 });
+  const b = keypadApp().execute({ for: "30ms", seed: 3 });
+  assert.equal(a.fingerprint, b.fingerprint);
+  assert.equal(a.events, b.events);
+});
+
+Deno.test("Scenario failing assertion reports expected, seen, worst time and replay", () => {
+  const result = keypadApp()
+    .expect((r) => r.irqLatency("keypad").max.toBeBelow(1_000))
+    .execute({ for: "50ms", seed: 9 });
+  assert.equal(result.passed, false);
+  const [a] = result.assertions;
+  assert.equal(a.expected, "< 1us");
+  assert.equal(a.actual, "3.647us");
+  assert.equal(a.at > 10_000_000, true);
+  assert.match(result.replay, /--seed 9/);
+});
+
+Deno.test("Scenario rejects a typo in a cell name with the valid names", () => {
+  assert.throws(
+    () => keypadApp().expect((r) => r.cpuShare("bussy").toBe(0)).execute({ for: "1ms" }),
+    /Unknown cell "bussy" in expect\(\): cells are "pin", "busy" \(did you mean "busy"\?\)/,
+  );
+});
