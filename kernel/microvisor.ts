@@ -751,6 +751,29 @@ export class Microvisor {
   }
 
   /**
+   * Reports the guest time of compute segments still running at the end of a run, as
+   * "cpu.run" records marked partial, so CPU shares cover the whole run. Changes no state.
+   */
+  settle(): void {
+    if (!this.#trace.active) return;
+    for (const core of this.#cores) {
+      const vcpu = core.current;
+      if (core.segment < 0 || vcpu === undefined) continue;
+      const start = core.segmentStart;
+      const durationNs = this.engine.now - start;
+      if (durationNs > 0) {
+        this.#emit("cpu.run", vcpu.cell.name, {
+          core: core.index,
+          vcpu: vcpu.name,
+          start,
+          durationNs,
+          partial: true,
+        });
+      }
+    }
+  }
+
+  /**
    * Checks the configuration fits in on-chip SRAM.
    *
    * @returns The report.
