@@ -210,3 +210,107 @@ export function typeKeys(world: World, keys: string, atNs: number, gapNs = 200_0
   const keypad = world.board.device<{ press(key: string): void }>("keypad");
   [...keys].forEach((key, i) => world.engine.schedule(atNs + i * gapNs, () => keypad.press(key)));
 }
+
+/** The flash controller as the world sees it. */
+export interface FlashDevice {
+  program(offset: number, bytes: Uint8Array): number;
+  readFlash(offset: number, length: number): Uint8Array;
+  powerLoss(): void;
+  readonly busy: boolean;
+}
+
+/**
+ * Factory provisioning: programs flash contents before any cell starts (the engine runs
+ * through the program times). Returns the time provisioning ended.
+ */
+export function provisionFlash(
+  world: World,
+  writes: { offset: number; bytes: Uint8Array }[],
+): number {
+  const flash = world.board.device<FlashDevice>("flash");
+  for (const { offset, bytes } of writes) {
+    const end = flash.program(offset, bytes);
+    world.run(end);
+  }
+  return world.engine.now;
+}
+
+/** Guest address where the test maps flash windows (the kernel has no API for it yet). */
+export const IMAGE_WINDOW_BASE = 0x7000_0000;
+
+/**
+ * Maps a flash range read-only into a cell as window `name` (execute-in-place flash, as a boot
+ * loader sees its slot). Workaround: the kernel has no grant for a physical flash range, so the
+ * test writes the stage-2 mapping itself before the cell starts.
+ */
+export function mapFlashWindow(
+  world: World,
+  cellName: string,
+  name: string,
+  range: { offset: number; bytes: number },
+): void {
+  const cell = world.kernel.cell(cellName);
+  const region = world.board.memory.regions.find((r) => r.kind === "flash")!;
+  for (let at = 0; at < range.bytes; at += PAGE_SIZE) {
+    cell.space.map(IMAGE_WINDOW_BASE + at, {
+      frame: region.base + range.offset + at,
+      read: true,
+      write: false,
+      execute: true,
+      kind: "device",
+      object: `flash:${name}`,
+    });
+  }
+  cell.windows.set(name, { base: IMAGE_WINDOW_BASE, size: range.bytes });
+}
+
+/** Full lifecycle rights for a manager. */
+export const CONTROL_RIGHTS = ["start", "stop", "zeroize", "restart", "destroy", "switch"];
+
+/** A cell that stores the first message of each `receive:*` channel at RAM 0x200, then idles. */
+export function storeCell(options: { priority: number; pattern?: string }): GuestRecipe {
+  return {
+    kind: "store",
+    ramBytes: 16 * 1024,
+    vcpus: [{
+      priority: options.priority,
+      *program(ctx) {
+        if (options.pattern !== undefined) {
+          yield { op: "write", address: 0x400, bytes: new TextEncoder().encode(options.pattern) };
+        }
+        const receivers = Object.entries(ctx.caps).filter(([n]) => n.startsWith("receive:"));
+        for (;;) {
+          yield* wait();
+          for (const [, cap] of receivers) {
+            const message = yield* receive(cap);
+            if (message.ok && message.value !== undefined) {
+              yield { op: "write", address: 0x200, bytes: message.value.bytes };
+            }
+          }
+        }
+      },
+    }],
+  };
+}
+
+/** A cell that sends each message once, at the given times, on its `send:SELF->to` channel. */
+export function senderCell(
+  options: { priority: number; to: string; messages: { atNs: number; bytes: Uint8Array }[] },
+): GuestRecipe {
+  return {
+    kind: "sender",
+    ramBytes: 16 * 1024,
+    vcpus: [{
+      priority: options.priority,
+      *program(ctx) {
+        const cap = ctx.caps[`send:${ctx.cell}->${options.to}`];
+        for (const message of options.messages) {
+          const t = yield* now();
+          if (message.atNs > t) yield* sleep(message.atNs - t);
+          const result = yield { op: "send", cap, bytes: message.bytes };
+          ctx.trace("sender.sent", () => ({ ok: result.ok }));
+        }
+      },
+    }],
+  };
+}
