@@ -98,8 +98,8 @@ export interface TaskSpec {
   /** Optional non-preemptible sections. */
   readonly criticalSection?: CriticalSection;
   /**
-   * Minimum interarrival of a sporadic task, ns: an IRQ sooner than this after the previous
-   * arrival has its arrival deferred to previous + minInterarrival.
+   * Minimum interarrival of a sporadic task, ns: its default deadline. Arrivals sooner than
+   * this after the previous one are released all the same and counted as `early`.
    */
   readonly minInterarrival?: number;
 }
@@ -138,8 +138,8 @@ export interface RtosTaskStats {
   responseNsMax: number;
   /** Sum of response times, ns (mean = total / completions). */
   responseNsTotal: number;
-  /** Sporadic arrivals deferred by `minInterarrival`. */
-  deferred: number;
+  /** Sporadic arrivals sooner than `minInterarrival` after the previous one (not deferred). */
+  early: number;
 }
 
 /** World-side observation of an RTOS (filled by the guest; not kernel state, no virtual time). */

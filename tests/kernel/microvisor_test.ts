@@ -434,3 +434,97 @@ Deno.test("Microvisor runs the same cells unchanged on handset and automotive", 
   assert.deepEqual(handset.latencies, Array(3).fill(latency(HANDSET_COSTS, HZ)));
   assert.deepEqual(automotive.latencies, Array(3).fill(latency(AUTOMOTIVE_COSTS, 1_200_000_000)));
 });
+
+Deno.test("Microvisor drops a hypercall whose vCPU was stopped from another core mid-path", () => {
+  // Target on core 1 enters receive (1,900 ns switch, then a 365 ns path); the manager on core
+  // 0 stops it at 2,031 ns, inside that path. The receive must not queue the halted vCPU.
+  const rig = makeRig({ board: "automotive", costs: AUTOMOTIVE_COSTS });
+  const endpoint = rig.kernel.createEndpoint("ep");
+  const calls: OperationResult[] = [];
+  const target = rig.kernel.createCell({
+    name: "t",
+    ramBytes: 4096,
+    vcpus: [{
+      priority: 50,
+      affinity: 1,
+      *program(ctx) {
+        yield { op: "receive", cap: ctx.caps["ep"] };
+      },
+    }],
+  });
+  const manager = rig.kernel.createCell({
+    name: "m",
+    ramBytes: 4096,
+    vcpus: [{
+      priority: 50,
+      affinity: 0,
+      *program(ctx) {
+        yield { op: "cellControl", cap: ctx.caps["cell:t"], action: "stop" };
+      },
+    }],
+  });
+  const client = rig.kernel.createCell({
+    name: "c",
+    ramBytes: 4096,
+    vcpus: [{
+      priority: 50,
+      affinity: 2,
+      *program(ctx) {
+        yield { op: "sleep", durationNs: 10_000 };
+        calls.push(yield { op: "call", cap: ctx.caps["ep"], bytes: new Uint8Array(4) });
+      },
+    }],
+  });
+  rig.kernel.grant(target, "endpoint", endpoint, { rights: ["receive"], name: "ep" });
+  rig.kernel.grant(client, "endpoint", endpoint, { rights: ["call"], name: "ep" });
+  rig.kernel.grantCellControl(manager, target, ["stop"]);
+  for (const cell of [target, manager, client]) rig.kernel.start(cell);
+  rig.engine.run({ until: 1_000_000 });
+  const stopped = rig.of("cell.state").find((r) => r.state === "stopped")!;
+  const receive = rig.of("cpu.kernel").find((r) => r.path === "receive")!;
+  assert.ok(stopped.time > (receive.start as number) && stopped.time < receive.time);
+  assert.equal(target.vcpus[0].state, "halted");
+  assert.deepEqual(endpoint.receivers, []);
+  assert.deepEqual(calls, []);
+  assert.equal(client.vcpus[0].blockedOn, "call");
+});
+
+Deno.test("Microvisor keeps a vCPU woken inside a suspended cell suspended until resume", () => {
+  const rig = makeRig();
+  const endpoint = rig.kernel.createEndpoint("ep");
+  const got: OperationResult[] = [];
+  const server = rig.kernel.createCell({
+    name: "s",
+    ramBytes: 4096,
+    vcpus: [{
+      priority: 100,
+      *program(ctx) {
+        got.push(yield { op: "receive", cap: ctx.caps["ep"] });
+      },
+    }],
+  });
+  const client = rig.kernel.createCell({
+    name: "c",
+    ramBytes: 4096,
+    vcpus: [{
+      priority: 50,
+      *program(ctx) {
+        yield { op: "sleep", durationNs: 100_000 };
+        yield { op: "call", cap: ctx.caps["ep"], bytes: new Uint8Array([3]) };
+      },
+    }],
+  });
+  rig.kernel.grant(server, "endpoint", endpoint, { rights: ["receive"], name: "ep" });
+  rig.kernel.grant(client, "endpoint", endpoint, { rights: ["call"], name: "ep" });
+  rig.kernel.start(server);
+  rig.kernel.start(client);
+  rig.engine.run({ until: 50_000 });
+  rig.kernel.suspend(server);
+  rig.engine.run({ until: 1_000_000 });
+  assert.deepEqual(got, []);
+  assert.equal(server.vcpus[0].blockedOn, "suspended");
+  assert.equal(rig.of("cpu.run").filter((r) => r.source === "s").length, 0);
+  rig.kernel.resume(server);
+  rig.engine.run({ until: 2_000_000 });
+  assert.deepEqual([...valueOf<{ bytes: Uint8Array }>(got[0]).bytes], [3]);
+});
