@@ -18,7 +18,7 @@ import type { Assertion } from "./metric.ts";
 import { emptyPlan, type Plan } from "./plan.ts";
 import { runCli } from "./scenario_cli.ts";
 import { ScenarioError } from "./scenario_error.ts";
-import { type ScenarioResult, summarize } from "./scenario_result.ts";
+import { formatReport, type ScenarioResult, summarize } from "./scenario_result.ts";
 import { ScriptVerbs } from "./script_verbs.ts";
 import { type Scope, World } from "./world.ts";
 
@@ -261,10 +261,19 @@ export class Scenario {
   run(options: RunOptions = {}): Promise<ScenarioResult | undefined> {
     const file = callerFile();
     if (file !== undefined && file === Deno.mainModule) {
+      if (file.includes("#")) return Promise.resolve(this.#runEmbedded(options));
       return runCli(this, file, options);
     }
     this.test(options);
     return Promise.resolve(undefined);
+  }
+
+  /** Runs inside a documentation test: prints the report, throws on failure, never exits. */
+  #runEmbedded(options: RunOptions): ScenarioResult {
+    const result = this.execute(options);
+    console.log(formatReport(result, { color: false }));
+    if (!result.passed) throw new Error(`Scenario "${this.#name}" failed; replay: ${result.replay}`);
+    return result;
   }
 
   /**
