@@ -1,0 +1,450 @@
+/**
+ * A rich OS as a guest (think Android on Linux): CPU-bound background processes under a
+ * CFS-like fair-share scheduler, 60 Hz UI frames, periodic IPC to driver cells over channels,
+ * and world-side hooks for scripted IPC bursts and for a compromise by an attack runner.
+ *
+ * How it works, per vCPU. The OS enables virtual interrupts and keeps its virtual timer armed
+ * for its next timed event (the next vsync or IPC send; one timeslice ahead when idle, so hooks
+ * are picked up). At each scheduling point it reads `now()` and, in this order: runs a newly
+ * installed compromise runner (vCPU 0; see {@linkcode RichOsControl}), sends queued bursts
+ * (vCPU 0), sends due periodic IPC messages, renders the current UI frame, and otherwise runs
+ * the background process with the least virtual runtime for what is left of its timeslice
+ * (`timesliceNs` of cycles; ties go to the lower index). Foreground work (IPC, frames) always
+ * preempts background processes. Processes are spread over the vCPUs round-robin (process p on
+ * vCPU p mod vcpus); UI, IPC and the hooks run on vCPU 0.
+ *
+ * UI frames: vsync k is at epoch + round(k × 10⁹ / fps); the frame of vsync k must be done by
+ * vsync k + 1. A frame still rendering at the next vsync is late and that vsync starts no frame
+ * (a skipped vsync); the next frame starts at the first vsync after it finishes.
+ *
+ * Trace records (instrumentation, no virtual time), source = the cell:
+ * `ui.frame` {frame, late, renderNs}, `ipc.refused` {channel, bytes, burst},
+ * `ipc.error` {channel, error}, `ipc.burst` {channel, messages, accepted, refused},
+ * `richos.compromise` {} and `richos.compromise.end` {}.
+ *
+ * @module
+ */
+
+import type { CellImage, GuestContext } from "../kernel/objects/cell.ts";
+import { compute, cyclesFor, type Guest, interrupts, now, send, timer, wait } from "./program.ts";
+import type { GuestRecipe } from "./recipe.ts";
+
+/** An attack runner: operations the compromised OS runs on its vCPU 0. */
+export type CompromiseRunner = (context: GuestContext) => Guest<void>;
+
+/** World-side hooks into a rich OS, used by scripted events. */
+export interface RichOsControl {
+  /** The runner installed by {@linkcode RichOsControl.compromise}, if any. */
+  readonly compromised: CompromiseRunner | undefined;
+  /**
+   * Installs an attack runner. At its next scheduling point on vCPU 0 the OS runs it, with
+   * virtual interrupts disabled, in place of its own work until the runner returns; each
+   * installed runner runs once.
+   *
+   * @param runner The runner.
+   */
+  compromise(runner: CompromiseRunner): void;
+  /**
+   * Queues an IPC burst the OS sends as fast as it can on channel cap `send:NAME` at its next
+   * scheduling point on vCPU 0, counting accepted and refused (QueueFull) messages.
+   *
+   * @param channelName The channel, e.g. `"android->baseband"`.
+   * @param burst How many messages of how many bytes.
+   */
+  burst(channelName: string, burst: { messages: number; bytes: number }): void;
+}
+
+interface Burst {
+  readonly channel: string;
+  readonly messages: number;
+  readonly bytes: number;
+}
+
+/** The guest's side of a control: the queued bursts, kept out of the public shape. */
+const burstQueues = new WeakMap<RichOsControl, Burst[]>();
+
+/**
+ * Makes a control object to pass as `richOs({ control })`.
+ *
+ * @returns A control with no runner and no queued burst.
+ *
+ * @example Usage
+ * ```ts
+ * import { richOsControl } from "./rich_os.ts";
+ * import { compute } from "./program.ts";
+ * import assert from "node:assert/strict";
+ * const control = richOsControl();
+ * control.burst("android->baseband", { messages: 100, bytes: 64 });
+ * control.compromise(function* () { yield* compute(1_000); });
+ * assert.notEqual(control.compromised, undefined);
+ * ```
+ */
+export function richOsControl(): RichOsControl {
+  const queue: Burst[] = [];
+  let runner: CompromiseRunner | undefined;
+  const control: RichOsControl = {
+    get compromised() {
+      return runner;
+    },
+    compromise(next: CompromiseRunner) {
+      runner = next;
+    },
+    burst(channel: string, burst: { messages: number; bytes: number }) {
+      const { messages, bytes } = burst;
+      if (!Number.isSafeInteger(messages) || messages < 0) {
+        throw new RangeError(`Cannot queue burst: messages ${messages} must be a whole number`);
+      }
+      if (!Number.isSafeInteger(bytes) || bytes < 0) {
+        throw new RangeError(`Cannot queue burst: bytes ${bytes} must be a whole number`);
+      }
+      queue.push({ channel, messages, bytes });
+    },
+  };
+  burstQueues.set(control, queue);
+  return control;
+}
+
+/** World-side counters of a rich OS (filled by the guest; no virtual time). */
+export interface RichOsObservation {
+  /** Boots (of vCPU 0). */
+  boots: number;
+  /** Cycles each background process has run, by process index. */
+  readonly processCycles: number[];
+  /** UI frames finished. */
+  frames: number;
+  /** UI frames finished after their deadline (the next vsync). */
+  framesLate: number;
+  /** Vsyncs that started no frame because the previous one was still rendering. */
+  vsyncsSkipped: number;
+  /** Periodic IPC messages accepted. */
+  ipcSent: number;
+  /** Periodic IPC messages refused with QueueFull. */
+  ipcRefused: number;
+  /** Sends failed for another reason (no capability, peer stopped, …). */
+  ipcErrors: number;
+  /** Burst messages accepted. */
+  burstAccepted: number;
+  /** Burst messages refused with QueueFull. */
+  burstRefused: number;
+  /** Compromise runners started. */
+  compromises: number;
+}
+
+/**
+ * Makes an empty observation to pass as `richOs({ observe })`.
+ *
+ * @returns Zeroed counters.
+ *
+ * @example Usage
+ * ```ts
+ * import { richOsObservation } from "./rich_os.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(richOsObservation().frames, 0);
+ * ```
+ */
+export function richOsObservation(): RichOsObservation {
+  return {
+    boots: 0,
+    processCycles: [],
+    frames: 0,
+    framesLate: 0,
+    vsyncsSkipped: 0,
+    ipcSent: 0,
+    ipcRefused: 0,
+    ipcErrors: 0,
+    burstAccepted: 0,
+    burstRefused: 0,
+    compromises: 0,
+  };
+}
+
+/** Options of {@linkcode richOs}. */
+export interface RichOsOptions {
+  /** The vCPUs' priority 0-255. */
+  readonly priority: number;
+  /** The core of every vCPU, or one per vCPU (cycled); default 0. */
+  readonly affinity?: number | readonly number[];
+  /** Each vCPU's budget per period, ns. */
+  readonly budgetNs?: number;
+  /** The budget's period, ns. */
+  readonly periodNs?: number;
+  /** vCPUs; default 1. */
+  readonly vcpus?: number;
+  /** CPU-bound background processes; default 4. */
+  readonly processes?: number;
+  /** Periodic UI frames: vsync rate and cycles to render one frame. */
+  readonly ui?: { readonly fps: number; readonly frameCycles: number };
+  /** The fair-share scheduler's timeslice, ns of a process's run time; default 4 ms. */
+  readonly timesliceNs?: number;
+  /** Periodic IPC: a `bytes`-byte message every `every` ns on channel cap `send:CHANNEL`. */
+  readonly ipc?: { readonly channel: string; readonly every: number; readonly bytes: number };
+  /** RAM in bytes; default 64 MiB. */
+  readonly ramBytes?: number;
+  /** The image; default `{ name: "rich-os", version: "1.0" }`. */
+  readonly image?: CellImage;
+  /** Hooks for scripted events (see {@linkcode richOsControl}). */
+  readonly control?: RichOsControl;
+  /** Where to keep counters (see {@linkcode richOsObservation}). */
+  readonly observe?: RichOsObservation;
+}
+
+interface Config {
+  readonly vcpus: number;
+  readonly processes: number;
+  readonly ui?: { readonly fps: number; readonly frameCycles: number };
+  readonly timesliceNs: number;
+  readonly ipc?: { readonly channel: string; readonly every: number; readonly bytes: number };
+  readonly control?: RichOsControl;
+  readonly observe: RichOsObservation;
+}
+
+/** A timer period long enough (about 13 days) that a programmed expiry acts as a one-shot. */
+const ONE_SHOT_PERIOD_NS = 2 ** 50;
+
+function message(bytes: number, sequence: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < Math.min(4, bytes); i++) out[i] = (sequence >>> (8 * i)) & 0xff;
+  return out;
+}
+
+/** Sends one message; returns "sent", "refused" or "error", tracing the failures. */
+function* sendOne(
+  ctx: GuestContext,
+  channel: string,
+  bytes: Uint8Array,
+  burst: boolean,
+): Guest<"sent" | "refused" | "error"> {
+  const cap = ctx.caps[`send:${channel}`];
+  if (cap === undefined) {
+    ctx.trace("ipc.error", () => ({ channel, error: "NoCapability" }));
+    return "error";
+  }
+  const result = yield* send(cap, bytes);
+  if (result.ok) return "sent";
+  if (result.error.kind === "QueueFull") {
+    ctx.trace("ipc.refused", () => ({ channel, bytes: bytes.length, burst }));
+    return "refused";
+  }
+  ctx.trace("ipc.error", () => ({ channel, error: result.error.kind }));
+  return "error";
+}
+
+function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest<void> {
+  const { observe, ui, ipc } = config;
+  const foreground = index === 0;
+  yield* interrupts(true);
+  const epoch = yield* now();
+  if (foreground) observe.boots++;
+  const sliceCycles = Math.max(1, cyclesFor(config.timesliceNs, ctx.clockHz));
+  const processes: { index: number; vruntime: number }[] = [];
+  for (let p = index; p < config.processes; p += config.vcpus) {
+    observe.processCycles[p] ??= 0;
+    processes.push({ index: p, vruntime: 0 });
+  }
+  const vsyncAt = (k: number) => epoch + Math.round((k * 1e9) / ui!.fps);
+  let vsync = 0;
+  let frame: { index: number; vsync: number; due: number; remaining: number } | undefined;
+  let frames = 0;
+  let nextIpc = foreground && ipc !== undefined ? epoch : Infinity;
+  let ipcDue = 0;
+  let sequence = 0;
+  let current: { index: number; vruntime: number } | undefined;
+  let sliceLeft = 0;
+  let armedAt = -1;
+  let started: CompromiseRunner | undefined;
+  for (;;) {
+    const t = yield* now();
+    const control = foreground ? config.control : undefined;
+    const runner = control?.compromised;
+    if (runner !== undefined && runner !== started) {
+      started = runner;
+      observe.compromises++;
+      ctx.trace("richos.compromise", () => ({}));
+      yield* interrupts(false);
+      yield* runner(ctx);
+      yield* interrupts(true);
+      ctx.trace("richos.compromise.end", () => ({}));
+      armedAt = -1;
+      continue;
+    }
+    const bursts = control === undefined ? undefined : burstQueues.get(control);
+    if (bursts !== undefined && bursts.length > 0) {
+      const burst = bursts.shift()!;
+      let accepted = 0, refused = 0;
+      for (let i = 0; i < burst.messages; i++) {
+        const outcome = yield* sendOne(ctx, burst.channel, message(burst.bytes, i), true);
+        if (outcome === "sent") accepted++;
+        else if (outcome === "refused") refused++;
+        else observe.ipcErrors++;
+      }
+      observe.burstAccepted += accepted;
+      observe.burstRefused += refused;
+      ctx.trace("ipc.burst", () => ({
+        channel: burst.channel,
+        messages: burst.messages,
+        accepted,
+        refused,
+      }));
+      continue;
+    }
+    if (foreground && ui !== undefined) {
+      while (vsyncAt(vsync) <= t) {
+        if (frame !== undefined) observe.vsyncsSkipped++;
+        else {frame = {
+            index: frames++,
+            vsync: vsyncAt(vsync),
+            due: vsyncAt(vsync + 1),
+            remaining: ui.frameCycles,
+          };}
+        vsync++;
+      }
+    }
+    while (nextIpc <= t) {
+      ipcDue++;
+      nextIpc += ipc!.every;
+    }
+    const timed = Math.min(ui !== undefined && foreground ? vsyncAt(vsync) : Infinity, nextIpc);
+    if (ipcDue > 0) {
+      ipcDue--;
+      const outcome = yield* sendOne(ctx, ipc!.channel, message(ipc!.bytes, sequence++), false);
+      if (outcome === "sent") observe.ipcSent++;
+      else if (outcome === "refused") observe.ipcRefused++;
+      else observe.ipcErrors++;
+      continue;
+    }
+    if (frame === undefined && (current === undefined || sliceLeft <= 0)) {
+      current = processes.reduce<typeof current>(
+        (best, p) => best === undefined || p.vruntime < best.vruntime ? p : best,
+        undefined,
+      );
+      sliceLeft = sliceCycles;
+    }
+    const rendering = frame;
+    const process = rendering === undefined ? current : undefined;
+    const work = rendering !== undefined
+      ? rendering.remaining
+      : process !== undefined
+      ? sliceLeft
+      : 0;
+    const wake = work === 0 && foreground ? Math.min(timed, t + config.timesliceNs) : timed;
+    const target = wake === Infinity ? -1 : wake;
+    if (target !== armedAt) {
+      armedAt = target;
+      yield* (target < 0 ? timer(0) : timer(ONE_SHOT_PERIOD_NS, target - t));
+    }
+    if (work === 0) {
+      yield* wait();
+      continue;
+    }
+    const outcome = yield* compute(work);
+    const done = work - outcome.remainingCycles;
+    if (process !== undefined) {
+      process.vruntime += done;
+      observe.processCycles[process.index] += done;
+      sliceLeft -= done;
+    } else if (rendering !== undefined) {
+      rendering.remaining -= done;
+      if (rendering.remaining > 0) continue;
+      const finishedAt = yield* now();
+      const late = finishedAt > rendering.due;
+      observe.frames++;
+      if (late) observe.framesLate++;
+      frame = undefined;
+      ctx.trace("ui.frame", () => ({
+        frame: rendering.index,
+        late,
+        renderNs: finishedAt - rendering.vsync,
+      }));
+    }
+  }
+}
+
+/**
+ * A recipe for a rich OS cell: `vcpus` vCPUs running the OS's scheduler over its processes,
+ * UI frames and IPC.
+ *
+ * @param options Priority, workload, hooks and the rest.
+ * @returns The recipe.
+ * @throws {RangeError} For a non-positive vCPU count, a negative process count, or bad UI, IPC
+ * or timeslice values.
+ *
+ * @example Usage
+ * ```ts
+ * import { richOs, richOsControl } from "./rich_os.ts";
+ * import assert from "node:assert/strict";
+ * const recipe = richOs({ priority: 50, processes: 12, control: richOsControl() });
+ * assert.equal(recipe.kind, "rich-os");
+ * assert.equal(recipe.vcpus.length, 1);
+ * assert.equal(recipe.ramBytes, 64 * 1024 * 1024);
+ * ```
+ */
+export function richOs(options: RichOsOptions): GuestRecipe {
+  const vcpus = options.vcpus ?? 1;
+  const processes = options.processes ?? 4;
+  const timesliceNs = options.timesliceNs ?? 4_000_000;
+  const check = (ok: boolean, what: string, value: unknown, valid: string) => {
+    if (!ok) throw new RangeError(`Cannot create richOs: ${what} ${value} must be ${valid}`);
+  };
+  check(Number.isSafeInteger(vcpus) && vcpus >= 1, "vcpus", vcpus, "a whole number >= 1");
+  check(
+    Number.isSafeInteger(processes) && processes >= 0,
+    "processes",
+    processes,
+    "a whole number >= 0",
+  );
+  check(
+    Number.isSafeInteger(timesliceNs) && timesliceNs > 0,
+    "timesliceNs",
+    timesliceNs,
+    "a whole number of ns > 0",
+  );
+  if (options.ui !== undefined) {
+    check(options.ui.fps > 0 && options.ui.fps <= 1000, "ui.fps", options.ui.fps, "in (0, 1000]");
+    check(
+      Number.isSafeInteger(options.ui.frameCycles) && options.ui.frameCycles > 0,
+      "ui.frameCycles",
+      options.ui.frameCycles,
+      "a whole number > 0",
+    );
+  }
+  if (options.ipc !== undefined) {
+    check(
+      Number.isSafeInteger(options.ipc.every) && options.ipc.every > 0,
+      "ipc.every",
+      options.ipc.every,
+      "a whole number of ns > 0",
+    );
+    check(
+      Number.isSafeInteger(options.ipc.bytes) && options.ipc.bytes >= 0,
+      "ipc.bytes",
+      options.ipc.bytes,
+      "a whole number >= 0",
+    );
+  }
+  const config: Config = {
+    vcpus,
+    processes,
+    timesliceNs,
+    observe: options.observe ?? richOsObservation(),
+    ...(options.ui === undefined ? {} : { ui: options.ui }),
+    ...(options.ipc === undefined ? {} : { ipc: options.ipc }),
+    ...(options.control === undefined ? {} : { control: options.control }),
+  };
+  const affinities = options.affinity === undefined
+    ? [0]
+    : typeof options.affinity === "number"
+    ? [options.affinity]
+    : options.affinity;
+  return {
+    kind: "rich-os",
+    ramBytes: options.ramBytes ?? 64 * 1024 * 1024,
+    vcpus: Array.from({ length: vcpus }, (_, index) => ({
+      priority: options.priority,
+      affinity: affinities[index % affinities.length],
+      program: (ctx: GuestContext) => richOsProgram(ctx, config, index),
+      ...(options.budgetNs === undefined ? {} : { budgetNs: options.budgetNs }),
+      ...(options.periodNs === undefined ? {} : { periodNs: options.periodNs }),
+    })),
+    image: options.image ?? { name: "rich-os", version: "1.0" },
+  };
+}
