@@ -32,7 +32,11 @@ import type { GuestRecipe } from "./recipe.ts";
 /** An attack runner: operations the compromised OS runs on its vCPU 0. */
 export type CompromiseRunner = (context: GuestContext) => Guest<void>;
 
-/** World-side hooks into a rich OS, used by scripted events. */
+/**
+ * World-side hooks into a rich OS, used by scripted events. The OS picks a hook up at its next
+ * scheduling point on vCPU 0: at most one timeslice (or one vsync period while a frame renders)
+ * after the call.
+ */
 export interface RichOsControl {
   /** The runner installed by {@linkcode RichOsControl.compromise}, if any. */
   readonly compromised: CompromiseRunner | undefined;
