@@ -272,7 +272,9 @@ export class Scenario {
   #runEmbedded(options: RunOptions): ScenarioResult {
     const result = this.execute(options);
     console.log(formatReport(result, { color: false }));
-    if (!result.passed) throw new Error(`Scenario "${this.#name}" failed; replay: ${result.replay}`);
+    if (!result.passed) {
+      throw new Error(`Scenario "${this.#name}" failed; replay: ${result.replay}`);
+    }
     return result;
   }
 
