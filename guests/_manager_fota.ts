@@ -12,7 +12,17 @@ import { type BootState, commitBootRecord, readBootState } from "./_manager_boot
 import type { VirqEvents } from "./_manager_events.ts";
 import type { FlashDriver } from "./_manager_flash.ts";
 import { bytesEqual, IMAGE_HEADER_BYTES, parseImageHeader } from "./_manager_image.ts";
-import { cellControl, cellSwitch, compute, type Guest, now, signal, timer } from "./program.ts";
+import {
+  cellControl,
+  cellSwitch,
+  compute,
+  type Guest,
+  now,
+  read,
+  signal,
+  timer,
+  write,
+} from "./program.ts";
 
 /** One FOTA-managed service: the running target and its pre-created standby. */
 export interface FotaTargetOptions {
@@ -37,6 +47,8 @@ export interface FotaRuntime {
   readonly verifyCycles: number;
   readonly hashCyclesPerByte: number;
   readonly boot: Map<string, BootState>;
+  /** FOTA target names in a fixed order (index of each one's progress marker). */
+  readonly targets: readonly string[];
   session: FotaSession | undefined;
 }
 
@@ -61,7 +73,25 @@ function done(
   rt.ctx.trace("fota.done", () => ({ target, outcome, reason, downtimeNs }));
 }
 
-/** Boot-time recovery: read each target's boot record and enforce it. */
+/** Guest address of the per-target progress markers (one byte each) in the manager's RAM. */
+const PROGRESS_ADDRESS = 0x10;
+/** Progress: nothing in flight. */
+const IDLE = 0;
+/** Progress: the standby was started. */
+const STARTED = 1;
+/** Progress: the service was switched to the standby. */
+const SWITCHED = 2;
+
+function* setProgress(rt: FotaRuntime, target: string, value: number): Guest {
+  yield* write(PROGRESS_ADDRESS + rt.targets.indexOf(target), new Uint8Array([value]));
+}
+
+/**
+ * Boot-time recovery: read each target's boot record; if an update was in flight when the
+ * manager stopped (its progress marker lives in the manager's RAM, which lives exactly as long
+ * as the cells' states do in this model), make the instance of the committed slot the only one
+ * running: switch the service back if it had moved, stop and zeroize the other instance.
+ */
 export function* recoverFota(
   rt: FotaRuntime,
   fota: Readonly<Record<string, FotaTargetOptions>>,
@@ -69,16 +99,24 @@ export function* recoverFota(
   for (const [target, options] of Object.entries(fota)) {
     const state = yield* readBootState(rt.flash, options.bootRecordOffset);
     rt.boot.set(target, state);
+    const marker = yield* read(PROGRESS_ADDRESS + rt.targets.indexOf(target), 1);
+    const progress = marker.ok ? marker.value[0] : IDLE;
+    rt.ctx.trace(
+      "fota.boot",
+      () => ({ target, slot: state.slot, sequence: state.sequence, progress }),
+    );
+    if (progress === IDLE) continue;
     const caps = rt.ctx.caps;
     const [active, inactive] = state.slot === 0
       ? [caps[`cell:${target}`], caps[`cell:${options.standby}`]]
       : [caps[`cell:${options.standby}`], caps[`cell:${target}`]];
-    rt.ctx.trace("fota.boot", () => ({ target, slot: state.slot, sequence: state.sequence }));
-    if (active === undefined || inactive === undefined) continue;
-    yield* cellSwitch(inactive, active);
-    yield* cellControl(inactive, "stop");
-    yield* cellControl(inactive, "zeroize");
-    yield* cellControl(active, "start");
+    if (active !== undefined && inactive !== undefined) {
+      if (progress === SWITCHED && state.slot === 0) yield* cellSwitch(inactive, active);
+      yield* cellControl(inactive, "stop");
+      yield* cellControl(inactive, "zeroize");
+      yield* cellControl(active, "start");
+    }
+    yield* setProgress(rt, target, IDLE);
   }
 }
 
@@ -160,8 +198,10 @@ export function* commitFota(
   const timeout = options.healthTimeoutNs ?? 50_000_000;
   rt.events.clear("health");
   rt.events.clear("timer");
+  yield* setProgress(rt, target, STARTED);
   const started = yield* cellControl(next, "start");
   if (!started.ok) {
+    yield* setProgress(rt, target, IDLE);
     done(rt, target, "rolled-back", "start-failed");
     return "";
   }
@@ -171,6 +211,7 @@ export function* commitFota(
   if (!healthy) {
     yield* timer(0);
     yield* cellControl(next, "destroy");
+    yield* setProgress(rt, target, IDLE);
     done(rt, target, "rolled-back", "health-timeout");
     return "";
   }
@@ -178,6 +219,7 @@ export function* commitFota(
   phase(rt, target, "switch");
   yield* timer(0);
   rt.events.clear("timer");
+  yield* setProgress(rt, target, SWITCHED);
   const switchAt = yield* now();
   yield* cellSwitch(old, next);
   yield* cellControl(old, "stop");
@@ -190,6 +232,7 @@ export function* commitFota(
     yield* cellSwitch(next, old);
     yield* cellControl(old, "start");
     yield* cellControl(next, "destroy");
+    yield* setProgress(rt, target, IDLE);
     done(rt, target, "rolled-back", "live-timeout");
     return "";
   }
@@ -200,6 +243,7 @@ export function* commitFota(
     yield* cellSwitch(next, old);
     yield* cellControl(old, "start");
     yield* cellControl(next, "destroy");
+    yield* setProgress(rt, target, IDLE);
     done(rt, target, "rolled-back", "commit-failed");
     return "";
   }
@@ -207,6 +251,7 @@ export function* commitFota(
   phase(rt, target, "cleanup");
   yield* cellControl(old, "zeroize");
   yield* cellControl(old, "destroy");
+  yield* setProgress(rt, target, IDLE);
   done(rt, target, "switched", "ok", liveAt - switchAt);
   return "";
 }

@@ -214,6 +214,7 @@ function* managerProgram(ctx: GuestContext, options: ManagerOptions): Guest {
     verifyCycles: options.verifyCycles ?? 1_000_000,
     hashCyclesPerByte: options.hashCyclesPerByte ?? 20,
     boot: new Map(),
+    targets: Object.keys(options.fota ?? {}),
     session: undefined,
   };
   yield* recoverFota(rt, options.fota ?? {});
