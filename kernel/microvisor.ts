@@ -116,6 +116,8 @@ interface TimedMessage {
   readonly bytes: Uint8Array;
   readonly badge: number;
   readonly sentAt: number;
+  /** A run-unique id, so traces can draw a flow from the send to the receive. */
+  readonly id: number;
 }
 
 /**
@@ -162,6 +164,7 @@ export class Microvisor {
   readonly #sections = new Map<string, Section>();
   readonly #zeroTimeMax: number;
   #vcpuCount = 0;
+  #messageIds = 0;
   #activeCore = -1;
   /** Nanoseconds each core spent in kernel paths. */
   readonly kernelNs: number[];
@@ -951,6 +954,7 @@ export class Microvisor {
       bytes: message.bytes.slice(),
       badge: message.badge,
       sentAt: this.engine.now,
+      id: this.#messageIds++,
     };
     if (!channel.offer(timed)) return false;
     const receiver = channel.receiver;
@@ -958,7 +962,11 @@ export class Microvisor {
       this.postVirq(receiver.vcpus[0], channel.receiverVirq, { flags: 1 });
     }
     if (this.#trace.active) {
-      this.#emit("ipc.send", channel.name, { bytes: message.bytes.length, depth: channel.depth });
+      this.#emit("ipc.send", channel.name, {
+        bytes: message.bytes.length,
+        depth: channel.depth,
+        id: timed.id,
+      });
     }
     return true;
   }
@@ -977,6 +985,7 @@ export class Microvisor {
         bytes: timed.bytes.length,
         latencyNs: this.engine.now - timed.sentAt,
         depth: channel.depth,
+        id: timed.id,
       });
     }
     return { bytes: timed.bytes, badge: timed.badge };

@@ -30,6 +30,38 @@ export interface RunOptions {
   readonly seed?: number;
   /** Fail loudly after this many engine events. */
   readonly maxEvents?: number;
+  /**
+   * Called with the built world before it runs (exporters subscribe to its trace bus here).
+   * Exporters never change the run: its fingerprint is the same with or without them.
+   */
+  readonly observe?: (world: World) => void;
+}
+
+/** A scenario a module defined with its `run()` defaults (for soak workers and tools). */
+export interface RegisteredScenario {
+  /** The scenario. */
+  readonly scenario: Scenario;
+  /** Its `run()` options. */
+  readonly options: RunOptions;
+}
+
+const registry: RegisteredScenario[] = [];
+
+/**
+ * The scenarios whose `run()` was called in this isolate, in order. A tool that imports a
+ * scenario file (a soak worker, `rig list`) finds the scenario here.
+ *
+ * @returns The registered scenarios.
+ *
+ * @example Usage
+ * ```ts
+ * import { registeredScenarios } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(Array.isArray(registeredScenarios()));
+ * ```
+ */
+export function registeredScenarios(): readonly RegisteredScenario[] {
+  return registry;
 }
 
 /** Options of {@linkcode Scenario.kernel}. */
@@ -259,6 +291,7 @@ export class Scenario {
    * @returns The result under `deno run`; `undefined` when registered as a test.
    */
   run(options: RunOptions = {}): Promise<ScenarioResult | undefined> {
+    registry.push({ scenario: this, options });
     const file = callerFile();
     if (file !== undefined && file === Deno.mainModule) {
       if (file.includes("#")) return Promise.resolve(this.#runEmbedded(options));
@@ -349,6 +382,7 @@ export class Scenario {
     }
     const world = new World(plan, { seed, durationNs, scopes, maxEvents: options.maxEvents });
     built.world = world;
+    options.observe?.(world);
     world.run();
     const results = assertions.map((assertion) => assertion.evaluate());
     const spec = plan.board!;
