@@ -425,6 +425,9 @@ export function richOs(options: RichOsOptions): GuestRecipe {
       "a whole number >= 0",
     );
   }
+  // The world-side hooks (IPC bursts, compromise) exist even when the caller passed none, so
+  // a scenario's script can always reach them through the recipe.
+  const control = options.control ?? richOsControl();
   const config: Config = {
     vcpus,
     processes,
@@ -432,7 +435,7 @@ export function richOs(options: RichOsOptions): GuestRecipe {
     observe: options.observe ?? richOsObservation(),
     ...(options.ui === undefined ? {} : { ui: options.ui }),
     ...(options.ipc === undefined ? {} : { ipc: options.ipc }),
-    ...(options.control === undefined ? {} : { control: options.control }),
+    control,
   };
   const affinities = options.affinity === undefined
     ? [0]
@@ -450,5 +453,6 @@ export function richOs(options: RichOsOptions): GuestRecipe {
       ...(options.periodNs === undefined ? {} : { periodNs: options.periodNs }),
     })),
     image: options.image ?? { name: "rich-os", version: "1.0" },
+    control,
   };
 }
