@@ -16,7 +16,7 @@ import { FixedPriorityPolicy, type SchedulingPolicy } from "../kernel/scheduler.
 import { Expectations, type Resolver } from "./expectations.ts";
 import type { Assertion } from "./metric.ts";
 import { emptyPlan, type Plan } from "./plan.ts";
-import { runCli } from "./scenario_cli.ts";
+import { markRunStarted, runCli } from "./scenario_cli.ts";
 import { ScenarioError } from "./scenario_error.ts";
 import { formatReport, type ScenarioResult, summarize } from "./scenario_result.ts";
 import { ScriptVerbs } from "./script_verbs.ts";
@@ -292,6 +292,7 @@ export class Scenario {
    */
   run(options: RunOptions = {}): Promise<ScenarioResult | undefined> {
     registry.push({ scenario: this, options });
+    markRunStarted();
     const file = callerFile();
     if (file !== undefined && file === Deno.mainModule) {
       if (file.includes("#")) return Promise.resolve(this.#runEmbedded(options));
@@ -345,6 +346,13 @@ export class Scenario {
   }
 
   #execute(options: RunOptions, replayBase: string): { result: ScenarioResult; world: World } {
+    const { world, assertions, seed, durationNs, plan } = asBadInput(() => this.#build(options));
+    world.run();
+    return this.#result(world, assertions, { seed, durationNs, plan, options, replayBase });
+  }
+
+  /** Builds the plan and world; every error here is bad input (nothing has run yet). */
+  #build(options: RunOptions) {
     const plan = emptyPlan(this.#name);
     for (const step of this.#steps) step(plan);
     const seed = options.seed === undefined ? plan.seed : checkSeed(options.seed);
@@ -383,7 +391,21 @@ export class Scenario {
     const world = new World(plan, { seed, durationNs, scopes, maxEvents: options.maxEvents });
     built.world = world;
     options.observe?.(world);
-    world.run();
+    return { world, assertions, seed, durationNs, plan };
+  }
+
+  #result(
+    world: World,
+    assertions: Assertion[],
+    context: {
+      seed: number;
+      durationNs: number;
+      plan: Plan;
+      options: RunOptions;
+      replayBase: string;
+    },
+  ): { result: ScenarioResult; world: World } {
+    const { seed, durationNs, plan, options, replayBase } = context;
     const results = assertions.map((assertion) => assertion.evaluate());
     const spec = plan.board!;
     const replay = `${replayBase} --seed ${seed}` +
@@ -430,6 +452,22 @@ export class Scenario {
  */
 export function scenario(name: string): Scenario {
   return new Scenario(name);
+}
+
+/** Runs a build step, turning RangeError and TypeError (bad options, units) into ScenarioError. */
+function asBadInput<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof ScenarioError) throw error;
+    if (
+      error instanceof RangeError || error instanceof TypeError ||
+      (error instanceof Error && (error.name === "BoardError" || error.name === "FootprintError"))
+    ) {
+      throw new ScenarioError((error as Error).message);
+    }
+    throw error;
+  }
 }
 
 function checkSeed(seed: number): number {

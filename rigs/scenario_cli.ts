@@ -186,3 +186,56 @@ function displayPath(file: string): string {
   const cwd = Deno.cwd();
   return path.startsWith(cwd + "/") ? path.slice(cwd.length + 1) : path;
 }
+
+let runStarted = false;
+
+/** Marks that a scenario's run began: later uncaught errors are bugs, not bad input. */
+export function markRunStarted(): void {
+  runStarted = true;
+}
+
+/**
+ * Whether an uncaught error means bad scenario input: a ScenarioError anywhere, or a
+ * RangeError/TypeError thrown while the scenario file was still being evaluated (a guest
+ * factory rejecting an option) before any run started.
+ *
+ * @param error The uncaught value.
+ * @returns Whether to report it as bad input (exit 2).
+ *
+ * @example Usage
+ * ```ts
+ * import { isBadInput } from "./scenario_cli.ts";
+ * import { ScenarioError } from "./scenario_error.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isBadInput(new ScenarioError("x")), true);
+ * assert.equal(isBadInput(new Error("bug")), false);
+ * ```
+ */
+export function isBadInput(error: unknown): error is Error {
+  if (error instanceof ScenarioError) return true;
+  if (error instanceof Error && (error.name === "BoardError" || error.name === "FootprintError")) {
+    return true;
+  }
+  return !runStarted && (error instanceof RangeError || error instanceof TypeError);
+}
+
+/** Under `deno run FILE`, bad input thrown while the file loads exits 2 with its message. */
+function installBadInputHandler(): void {
+  const main = Deno.mainModule;
+  if (
+    main.includes("#") || /[._]test\.[cm]?[jt]sx?$/.test(main) ||
+    !("addEventListener" in globalThis)
+  ) {
+    return;
+  }
+  const handle = (event: Event, error: unknown) => {
+    if (!isBadInput(error)) return;
+    event.preventDefault();
+    console.error(`error: ${error.message}`);
+    Deno.exit(EXIT.badInput);
+  };
+  globalThis.addEventListener("error", (event) => handle(event, (event as ErrorEvent).error));
+  globalThis.addEventListener("unhandledrejection", (event) => handle(event, event.reason));
+}
+
+installBadInputHandler();
