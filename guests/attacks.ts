@@ -455,3 +455,25 @@ export function attacker(
     }],
   };
 }
+
+/**
+ * An attack runner in the shape a rich OS's compromise hook takes: runs the attacks (tracing
+ * each) and returns nothing.
+ *
+ * @param names The attacks to run, in order.
+ * @returns A program factory for the compromised cell's vCPU.
+ *
+ * @example Usage
+ * ```ts
+ * import { attackRunner } from "./attacks.ts";
+ * import type { GuestContext } from "../kernel/objects/cell.ts";
+ * import assert from "node:assert/strict";
+ * const program = attackRunner([])({} as GuestContext);
+ * assert.equal(program.next({ ok: true, value: undefined }).done, true);
+ * ```
+ */
+export function attackRunner(names: readonly AttackName[]): (ctx: GuestContext) => Guest<void> {
+  return function* (ctx) {
+    yield* runAttacks(ctx, names);
+  };
+}

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { attacker, attackNames, attacks } from "../../guests/attacks.ts";
+import { attacker, attackNames, attackRunner, attacks } from "../../guests/attacks.ts";
+import { richOsControl } from "../../guests/rich_os.ts";
 import { backendKeys, signCommand } from "../../guests/fota_image.ts";
 import { manager } from "../../guests/manager.ts";
 import { pinEntry } from "../../guests/pin_entry.ts";
@@ -93,4 +94,10 @@ Deno.test("attacks: the network side of a replayed or forged wipe is rejected by
 
 Deno.test("attacks: the library names each attack once", () => {
   assert.deepEqual([...attackNames].sort(), Object.keys(attacks).sort());
+});
+
+Deno.test("attackRunner() fits a rich OS's compromise hook", () => {
+  const control = richOsControl();
+  control.compromise(attackRunner(["readKeypad"]));
+  assert.notEqual(control.compromised, undefined);
 });
