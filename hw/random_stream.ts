@@ -5,8 +5,8 @@
  * @module
  */
 
-import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
-import { uniformInt } from "pure-rand/distribution/uniformInt";
+import { xoroshiro128plusFromState } from "npm:pure-rand@8.4.2/generator/xoroshiro128plus";
+import { uniformInt } from "npm:pure-rand@8.4.2/distribution/uniformInt";
 
 type Generator = ReturnType<typeof xoroshiro128plusFromState>;
 

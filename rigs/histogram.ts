@@ -6,7 +6,7 @@
  * @module
  */
 
-import * as hdr from "hdr-histogram-js";
+import * as hdr from "npm:hdr-histogram-js@3.0.1";
 import type { HistogramSummary } from "./metric.ts";
 
 /** The largest value tracked: one hour in ns. */
