@@ -35,6 +35,8 @@ export interface RunOptions {
    * Exporters never change the run: its fingerprint is the same with or without them.
    */
   readonly observe?: (world: World) => void;
+  /** A kernel profile by name (`--kernel NAME`), over the one the scenario chose. */
+  readonly kernel?: string;
 }
 
 /** A scenario a module defined with its `run()` defaults (for soak workers and tools). */

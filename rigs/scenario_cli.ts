@@ -24,6 +24,7 @@ Options:
   --for DURATION   simulated run length, e.g. 5s, 250ms (default: the scenario's)
   --json FILE      write results as JSON (needs --allow-write)
   --max-events N   stop with an error after N engine events
+  --kernel NAME    run on a kernel profile: okl4 (default), sel4-mcs, pikeos, nova, xen, kvm
   --quiet          print only failures and the verdict line
   --help           show this help
 
@@ -70,6 +71,7 @@ export function parseScenarioFlags(args: readonly string[], defaults: RunOptions
         for: { type: "string" },
         json: { type: "string" },
         "max-events": { type: "string" },
+        kernel: { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -83,7 +85,7 @@ export function parseScenarioFlags(args: readonly string[], defaults: RunOptions
       throw new ScenarioError(
         `Unknown option "${
           unknown[1]
-        }": valid options are --seed, --for, --json, --max-events, --quiet, --help`,
+        }": valid options are --seed, --for, --json, --max-events, --kernel, --quiet, --help`,
       );
     }
     throw new ScenarioError(`Bad arguments: ${message}`);
@@ -101,7 +103,7 @@ export function parseScenarioFlags(args: readonly string[], defaults: RunOptions
     ? defaults.maxEvents
     : parseInteger(values["max-events"], "--max-events");
   return {
-    run: { for: duration, seed, maxEvents },
+    run: { for: duration, seed, maxEvents, kernel: values.kernel ?? defaults.kernel },
     json: values.json,
     quiet: values.quiet === true,
     help: values.help === true,
