@@ -13,7 +13,7 @@ import {
   releaseDue,
   type TaskState,
 } from "./_rtos_task.ts";
-import { compute, type Guest, interrupts, irqAck, now, timer, wait } from "./program.ts";
+import { compute, type Guest, interrupts, irqAck, now, receive, timer, wait } from "./program.ts";
 import type { RtosCosts, RtosObservation, TaskSpec } from "./rtos.ts";
 
 /** A timer period long enough (about 13 days) that a programmed expiry acts as a one-shot. */
@@ -89,6 +89,23 @@ export function* rtosProgram(ctx: GuestContext, config: RtosConfig): Guest<void>
         if (virq.name === "timer") {
           if (observe !== undefined) observe.ticks++;
           cycles += costs.tickCycles;
+          continue;
+        }
+        if (virq.name.startsWith("channel:")) {
+          const channel = virq.name.slice("channel:".length);
+          const drivers = tasks.filter((task) => task.spec.channel === channel);
+          const cap = ctx.caps[`receive:${channel}`];
+          if (drivers.length === 0 || cap === undefined) continue;
+          if (observe !== undefined) observe.irqs++;
+          cycles += costs.irqEntryCycles;
+          let messages = 0;
+          for (;;) {
+            const received = yield* receive(cap);
+            if (!received.ok || received.value === undefined) break;
+            messages++;
+          }
+          for (const task of drivers) if (messages > 0) arriveSporadic(task, t, messages);
+          acted = true;
           continue;
         }
         const bound = tasks.filter((task) => task.spec.irq === virq.name);

@@ -62,9 +62,10 @@ export function checkTask(spec: TaskSpec): void {
       `Cannot create task: name ${JSON.stringify(name)} must be a non-empty string`,
     );
   }
-  if ((spec.period === undefined) === (spec.irq === undefined)) {
+  const triggers = [spec.period, spec.irq, spec.channel].filter((t) => t !== undefined).length;
+  if (triggers !== 1) {
     throw new TypeError(
-      `Cannot create task "${name}": give exactly one of period (periodic) or irq (sporadic)`,
+      `Cannot create task "${name}": give exactly one of period (periodic), irq or channel (sporadic)`,
     );
   }
   if ((spec.wcet === undefined) === (spec.execution === undefined)) {
@@ -96,7 +97,7 @@ export function checkTask(spec: TaskSpec): void {
     }
   }
   const limit = spec.period ?? spec.minInterarrival;
-  if (spec.irq !== undefined && spec.deadline === undefined && limit === undefined) {
+  if (spec.period === undefined && spec.deadline === undefined && limit === undefined) {
     throw new TypeError(
       `Cannot create task "${name}": a sporadic task needs a deadline or a minInterarrival`,
     );

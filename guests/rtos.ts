@@ -83,6 +83,12 @@ export interface TaskSpec {
   readonly period?: number;
   /** Device whose vIRQ releases one job per delivered edge, for a sporadic task. */
   readonly irq?: string;
+  /**
+   * Channel (e.g. `"android->baseband"`) whose messages release this sporadic task: the
+   * RTOS's interrupt handler receives every queued message (each a charged receive) and
+   * releases one job per message.
+   */
+  readonly channel?: string;
   /** Worst-case (and actual) execution time in ns; or give `execution`. */
   readonly wcet?: number;
   /** Execution time distribution, drawn from `ctx.random("task.NAME")`. */

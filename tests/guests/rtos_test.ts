@@ -354,7 +354,10 @@ Deno.test("rtos() draws execution times and release jitter from seeded streams",
 });
 
 Deno.test("task() rejects a wrong shape or value with the valid alternative", () => {
-  assert.throws(() => task("x", { wcet: 1, priority: 1 }), /exactly one of period .* or irq/);
+  assert.throws(
+    () => task("x", { wcet: 1, priority: 1 }),
+    /exactly one of period \(periodic\), irq or channel \(sporadic\)/,
+  );
   assert.throws(() => task("x", { period: 10, priority: 1 }), /exactly one of wcet or execution/);
   assert.throws(
     () => task("x", { period: 10, wcet: 1, deadline: 11, priority: 1 }),

@@ -68,3 +68,32 @@ Deno.test("Scenario rejects a typo in a cell name with the valid names", () => {
     /Unknown cell "bussy" in expect\(\): cells are "pin", "busy" \(did you mean "busy"\?\)/,
   );
 });
+
+Deno.test("rtos() channel task: each message on the channel releases one job", async () => {
+  const { rtos, task } = await import("../../guests/rtos.ts");
+  const { send } = await import("../../mod.ts");
+  const result = scenario("driver task")
+    .board(boards.handset())
+    .cell(
+      "modem",
+      rtos({
+        priority: 200,
+        tasks: [
+          task("rx", { channel: "app->modem", wcet: 10_000, deadline: 1_000_000, priority: 5 }),
+        ],
+      }),
+    )
+    .cell(
+      "app",
+      native({
+        priority: 10,
+        *program(ctx) {
+          for (let i = 0; i < 3; i++) yield* send(ctx.caps["send:app->modem"], new Uint8Array(32));
+        },
+      }),
+    )
+    .channel("app", "modem", { slots: 8, maxBytes: 64 })
+    .expect((r) => [r.completions("modem", "rx").toBe(3), r.ipc("app", "modem").received.toBe(3)])
+    .execute({ for: "20ms" });
+  assert.equal(result.passed, true, JSON.stringify(result.assertions));
+});
