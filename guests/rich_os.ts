@@ -26,7 +26,17 @@
  */
 
 import type { CellImage, GuestContext } from "../kernel/objects/cell.ts";
-import { compute, cyclesFor, type Guest, interrupts, now, send, timer, wait } from "./program.ts";
+import {
+  call,
+  compute,
+  cyclesFor,
+  type Guest,
+  interrupts,
+  now,
+  send,
+  timer,
+  wait,
+} from "./program.ts";
 import type { GuestRecipe } from "./recipe.ts";
 
 /** An attack runner: operations the compromised OS runs on its vCPU 0. */
@@ -56,7 +66,24 @@ export interface RichOsControl {
    * @param burst How many messages of how many bytes.
    */
   burst(channelName: string, burst: { messages: number; bytes: number }): void;
+  /**
+   * Queues a request the OS makes on endpoint cap `call:SERVER` at its next scheduling point
+   * on vCPU 0 (e.g. asking the PIN cell to verify a PIN). The reply is traced as
+   * `richos.reply` {server, ok, reply (hex)} and kept in the observation.
+   *
+   * @param server The serving cell.
+   * @param request The request bytes; default `"REQ"`.
+   */
+  request(server: string, request?: Uint8Array): void;
 }
+
+interface Request {
+  readonly server: string;
+  readonly bytes: Uint8Array;
+}
+
+/** The guest's side of a control: queued requests. */
+const requestQueues = new WeakMap<RichOsControl, Request[]>();
 
 interface Burst {
   readonly channel: string;
@@ -85,6 +112,7 @@ const burstQueues = new WeakMap<RichOsControl, Burst[]>();
  */
 export function richOsControl(): RichOsControl {
   const queue: Burst[] = [];
+  const requests: Request[] = [];
   let runner: CompromiseRunner | undefined;
   const control: RichOsControl = {
     get compromised() {
@@ -103,8 +131,12 @@ export function richOsControl(): RichOsControl {
       }
       queue.push({ channel, messages, bytes });
     },
+    request(server: string, request?: Uint8Array) {
+      requests.push({ server, bytes: request ?? new TextEncoder().encode("REQ") });
+    },
   };
   burstQueues.set(control, queue);
+  requestQueues.set(control, requests);
   return control;
 }
 
@@ -126,6 +158,8 @@ export interface RichOsObservation {
   ipcRefused: number;
   /** Sends failed for another reason (no capability, peer stopped, …). */
   ipcErrors: number;
+  /** Replies to requests, in order, as hex (or `error:KIND`). */
+  readonly replies: string[];
   /** Burst messages accepted. */
   burstAccepted: number;
   /** Burst messages refused with QueueFull. */
@@ -156,6 +190,7 @@ export function richOsObservation(): RichOsObservation {
     ipcSent: 0,
     ipcRefused: 0,
     ipcErrors: 0,
+    replies: [],
     burstAccepted: 0,
     burstRefused: 0,
     compromises: 0,
@@ -289,6 +324,21 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
         accepted,
         refused,
       }));
+      continue;
+    }
+    const requests = control === undefined ? undefined : requestQueues.get(control);
+    if (requests !== undefined && requests.length > 0) {
+      const request = requests.shift()!;
+      const cap = ctx.caps[`call:${request.server}`];
+      const result = cap === undefined ? undefined : yield* call(cap, request.bytes);
+      const reply = result === undefined
+        ? "error:NoEndpoint"
+        : result.ok
+        ? [...result.value.bytes].map((b) => b.toString(16).padStart(2, "0")).join("")
+        : `error:${result.error.kind}`;
+      observe.replies.push(reply);
+      ctx.trace("richos.reply", () => ({ server: request.server, ok: result?.ok === true, reply }));
+      armedAt = -1;
       continue;
     }
     if (foreground && ui !== undefined) {
