@@ -275,6 +275,38 @@ export class FlashController implements MmioDevice {
   }
 
   /**
+   * Factory programming: writes bytes at once, before the board runs (a device shipped with
+   * its images burned in). Bits can only be cleared, as with program().
+   *
+   * @param offset Byte offset in flash.
+   * @param bytes The data.
+   * @throws {RangeError} If the range is outside the flash or an operation is in flight.
+   *
+   * @example Usage
+   * ```ts
+   * import { Engine } from "../engine.ts";
+   * import { FlashController } from "./flash_controller.ts";
+   * import { InterruptController } from "../interrupt_controller.ts";
+   * import assert from "node:assert/strict";
+   * const engine = new Engine();
+   * const interrupts = new InterruptController(engine, { kind: "vic", cores: 1, lines: 64 });
+   * const flash = new FlashController(engine, {
+   *   name: "flash", base: 0x1000_0000, size: 0x2000, irq: 3, interrupts,
+   *   flashBytes: 1 << 20,
+   * });
+   * flash.provision(0, new Uint8Array([1, 2, 3]));
+   * assert.deepEqual([...flash.readFlash(0, 3)], [1, 2, 3]);
+   * ```
+   */
+  provision(offset: number, bytes: Uint8Array): void {
+    this.#checkRange(offset, bytes.length, "provision");
+    if (this.busy) {
+      throw new RangeError(`Cannot provision flash "${this.name}": an operation is in flight`);
+    }
+    this.#programRange(offset, bytes);
+  }
+
+  /**
    * Erases the block holding an offset (all bytes become 0xFF) in eraseNs.
    *
    * @param offset Any byte offset in the block.
