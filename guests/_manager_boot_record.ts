@@ -7,7 +7,7 @@
  * the other block holds the latest record, so a torn erase loses nothing that matters.
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "npm:@noble/hashes@2.4.0/sha2.js";
 import type { FlashDriver } from "./_manager_flash.ts";
 import { bytesEqual } from "./_manager_image.ts";
 import type { Guest } from "./program.ts";

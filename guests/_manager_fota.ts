@@ -5,8 +5,8 @@
  * the instance named by the committed boot record the only one running.
  */
 
-import { ed25519 } from "@noble/curves/ed25519.js";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { ed25519 } from "npm:@noble/curves@2.4.0/ed25519.js";
+import { sha256 } from "npm:@noble/hashes@2.4.0/sha2.js";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import { type BootState, commitBootRecord, readBootState } from "./_manager_boot_record.ts";
 import type { VirqEvents } from "./_manager_events.ts";

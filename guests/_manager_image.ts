@@ -18,7 +18,7 @@
  * | 108    | 20    | zero                                     |
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "npm:@noble/hashes@2.4.0/sha2.js";
 
 /** The magic at the start of an image. */
 export const IMAGE_MAGIC: Uint8Array = new TextEncoder().encode("MVIM");

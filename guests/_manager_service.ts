@@ -17,7 +17,7 @@
  * `service.live` {}, `service.crash` {}.
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "npm:@noble/hashes@2.4.0/sha2.js";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import { bytesEqual, IMAGE_HEADER_BYTES, parseImageHeader } from "./_manager_image.ts";
 import { compute, type Guest, read, receive, send, signal, wait, write } from "./program.ts";

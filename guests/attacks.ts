@@ -33,7 +33,7 @@
  * @module
  */
 
-import { ed25519 } from "@noble/curves/ed25519.js";
+import { ed25519 } from "npm:@noble/curves@2.4.0/ed25519.js";
 import type { CellAction } from "../kernel/abi.ts";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import { encodeCommandBody } from "./_manager_codec.ts";

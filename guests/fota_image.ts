@@ -26,8 +26,8 @@
  * @module
  */
 
-import { ed25519 } from "@noble/curves/ed25519.js";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { ed25519 } from "npm:@noble/curves@2.4.0/ed25519.js";
+import { sha256 } from "npm:@noble/hashes@2.4.0/sha2.js";
 import {
   type CommandFields,
   type CommandKind,
@@ -88,6 +88,25 @@ export interface ImageInfo {
 export function backendKeys(seed: string): BackendKeys {
   const secretKey = sha256(new TextEncoder().encode(`microvisor-rig backend key:${seed}`));
   return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
+}
+
+/** The seed of the default backend key pair: scenarios and `manager()` share it. */
+export const DEFAULT_BACKEND_SEED = "default";
+
+/**
+ * The default backend key pair (what `manager()` trusts unless given another public key).
+ *
+ * @returns The key pair derived from {@linkcode DEFAULT_BACKEND_SEED}.
+ *
+ * @example Usage
+ * ```ts
+ * import { defaultBackendKeys } from "./fota_image.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(defaultBackendKeys().publicKey.length, 32);
+ * ```
+ */
+export function defaultBackendKeys(): BackendKeys {
+  return backendKeys(DEFAULT_BACKEND_SEED);
 }
 
 /**

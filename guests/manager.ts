@@ -46,7 +46,7 @@
  * @module
  */
 
-import { ed25519 } from "@noble/curves/ed25519.js";
+import { ed25519 } from "npm:@noble/curves@2.4.0/ed25519.js";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import { decodeCommand, type DecodedCommand } from "./_manager_codec.ts";
 import { VirqEvents } from "./_manager_events.ts";
@@ -62,6 +62,7 @@ import {
 import { bootService, type ServiceOptions, type ServiceVariant } from "./_manager_service.ts";
 import { cellControl, compute, type Guest, irqAck, now, read, write } from "./program.ts";
 import type { GuestRecipe } from "./recipe.ts";
+import { defaultBackendKeys } from "./fota_image.ts";
 
 export type { FotaTargetOptions, ServiceOptions, ServiceVariant };
 export type { BootedImage } from "./_manager_service.ts";
@@ -78,8 +79,8 @@ export interface FlashPartition {
 export interface ManagerOptions {
   /** vCPU priority 0..255. */
   readonly priority: number;
-  /** The backend's Ed25519 public key (32 bytes). */
-  readonly publicKey: Uint8Array;
+  /** The backend's Ed25519 public key (32 bytes); default {@linkcode defaultBackendKeys}. */
+  readonly publicKey?: Uint8Array;
   /** Data partitions of managed cells, erased by a remote wipe, by cell name. */
   readonly partitions?: Readonly<Record<string, FlashPartition>>;
   /** FOTA-managed services, by target cell name. */
@@ -93,6 +94,18 @@ export interface ManagerOptions {
   readonly verifyCycles?: number;
   /** Cycles per message byte hashed during verification; default 20 (SHA-512, estimate). */
   readonly hashCyclesPerByte?: number;
+}
+
+/** World-side configuration hook of a manager recipe (used by the scenario rig). */
+export interface ManagerControl {
+  /**
+   * Adds partitions and FOTA targets (the manager's own options win on conflicts).
+   *
+   * @param extra Partitions and FOTA targets by cell name.
+   */
+  configure(extra: Pick<ManagerOptions, "partitions" | "fota">): void;
+  /** The options the manager will run with. */
+  readonly options: ManagerOptions & { readonly publicKey: Uint8Array };
 }
 
 /** Guest address of the anti-replay counter (float64) in the manager's RAM. */
@@ -117,9 +130,10 @@ export const MANAGER_COUNTER_ADDRESS = 0x0;
  * ```
  */
 export function manager(options: ManagerOptions): GuestRecipe {
-  if (!(options.publicKey instanceof Uint8Array) || options.publicKey.length !== 32) {
+  const publicKey = options.publicKey ?? defaultBackendKeys().publicKey;
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) {
     throw new RangeError(
-      `Cannot build manager: publicKey must be 32 bytes, got ${options.publicKey?.length}`,
+      `Cannot build manager: publicKey must be 32 bytes, got ${publicKey?.length}`,
     );
   }
   const block = 131_072;
@@ -140,10 +154,25 @@ export function manager(options: ManagerOptions): GuestRecipe {
     aligned(`fota "${name}" slotBytes`, target.slotBytes);
     aligned(`fota "${name}" bootRecordOffset`, target.bootRecordOffset);
   }
+  // The rig may add partitions and FOTA targets for the cells it loads (before any start).
+  let config: ManagerOptions & { publicKey: Uint8Array } = { ...options, publicKey };
+  const control: ManagerControl = {
+    configure(extra) {
+      config = {
+        ...config,
+        partitions: { ...extra.partitions, ...config.partitions },
+        fota: { ...extra.fota, ...config.fota },
+      };
+    },
+    get options() {
+      return config;
+    },
+  };
   return {
     kind: "manager",
     ramBytes: options.ramBytes ?? 16 * 1024,
-    vcpus: [{ priority: options.priority, program: (ctx) => managerProgram(ctx, options) }],
+    vcpus: [{ priority: options.priority, program: (ctx) => managerProgram(ctx, config) }],
+    control,
     irqs: ["net", "flash"],
     devices: [{ name: "net", rights: ["read", "write"] }, {
       name: "flash",
@@ -186,7 +215,10 @@ const NET_RX_LEN = 0x04;
 const NET_RX_POP = 0x0c;
 const NET_RX = 0x1000;
 
-function* managerProgram(ctx: GuestContext, options: ManagerOptions): Guest {
+function* managerProgram(
+  ctx: GuestContext,
+  options: ManagerOptions & { publicKey: Uint8Array },
+): Guest {
   const net = ctx.windows["net"];
   const flashWindow = ctx.windows["flash"];
   const netIrq = ctx.caps["irq:net"];
@@ -232,7 +264,11 @@ function* managerProgram(ctx: GuestContext, options: ManagerOptions): Guest {
   }
 }
 
-function* handle(rt: FotaRuntime, options: ManagerOptions, bytes: Uint8Array): Guest {
+function* handle(
+  rt: FotaRuntime,
+  options: ManagerOptions & { publicKey: Uint8Array },
+  bytes: Uint8Array,
+): Guest {
   const ctx = rt.ctx;
   const decoded = decodeCommand(bytes);
   const report = (command: Pick<DecodedCommand, "kind" | "target">, reason: string) =>

@@ -24,7 +24,7 @@
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "npm:@noble/hashes@2.4.0/sha2.js";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import { bytesEqual } from "./_manager_image.ts";
 import { compute, type Guest, irqAck, read, receive, reply, wait, write } from "./program.ts";

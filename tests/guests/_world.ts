@@ -2,7 +2,7 @@
 // recipe naming conventions, trace capture, memory inspection, and small stand-in cells (a
 // periodic RTOS-like task, a rich-OS-like PIN client) so these tests do not depend on the
 // RTOS and rich-OS guests other engineers build.
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "npm:@noble/hashes@2.4.0/sha2.js";
 import { Board } from "../../hw/board.ts";
 import { boards } from "../../hw/boards.ts";
 import { Engine } from "../../hw/engine.ts";
