@@ -10,6 +10,9 @@ import { toDuration } from "../hw/time.ts";
 import type { RunOptions, Scenario } from "./scenario.ts";
 import { ScenarioError } from "./scenario_error.ts";
 import { formatReport, type ScenarioResult } from "./scenario_result.ts";
+import { junitXml } from "./exporters/junit.ts";
+import { openExporters } from "./exporters/output_files.ts";
+import { parseTraceWindow, type TimeWindow } from "./exporters/trace_window.ts";
 
 /** Exit codes of a scenario run. */
 export const EXIT = Object.freeze({ passed: 0, failed: 1, badInput: 2 });
@@ -23,13 +26,22 @@ Options:
   --seed N         run seed (default: the scenario's)
   --for DURATION   simulated run length, e.g. 5s, 250ms (default: the scenario's)
   --json FILE      write results as JSON (needs --allow-write)
+  --junit FILE     write JUnit XML: one testsuite per run, one testcase per assertion
+  --trace FILE     write a Chrome Trace Event JSON for ui.perfetto.dev
+  --vcd FILE       write a value change dump for GTKWave
+  --html FILE      write a self-contained HTML report (verdicts, timeline, plots)
+  --trace-window A..B  limit --trace and --vcd to a window, e.g. 1.2s..1.3s
   --max-events N   stop with an error after N engine events
   --kernel NAME    run on a kernel profile: okl4 (default), sel4-mcs, pikeos, nova, xen, kvm
   --quiet          print only failures and the verdict line
   --help           show this help
 
 Example:
-  deno run --allow-write scenarios/demo.ts --seed 7 --for 2s --json results.json`;
+  deno run --allow-write scenarios/demo.ts --seed 7 --for 2s --json results.json
+  deno run --allow-write scenarios/demo.ts --trace run.json --trace-window 1s..1.1s`;
+
+/** The output-file flags, in the order they are checked. */
+const OUTPUT_FLAGS = ["json", "junit", "trace", "vcd", "html"] as const;
 
 /** Parsed flags. */
 export interface CliFlags {
@@ -37,6 +49,16 @@ export interface CliFlags {
   readonly run: RunOptions;
   /** JSON output file. */
   readonly json?: string;
+  /** JUnit XML output file. */
+  readonly junit?: string;
+  /** Chrome Trace Event JSON output file. */
+  readonly trace?: string;
+  /** VCD output file. */
+  readonly vcd?: string;
+  /** HTML report output file. */
+  readonly html?: string;
+  /** Window of virtual time for the trace and VCD. */
+  readonly traceWindow?: TimeWindow;
   /** Quiet output. */
   readonly quiet: boolean;
   /** Show help. */
@@ -70,6 +92,11 @@ export function parseScenarioFlags(args: readonly string[], defaults: RunOptions
         seed: { type: "string" },
         for: { type: "string" },
         json: { type: "string" },
+        junit: { type: "string" },
+        trace: { type: "string" },
+        vcd: { type: "string" },
+        html: { type: "string" },
+        "trace-window": { type: "string" },
         "max-events": { type: "string" },
         kernel: { type: "string" },
         quiet: { type: "boolean" },
@@ -85,7 +112,8 @@ export function parseScenarioFlags(args: readonly string[], defaults: RunOptions
       throw new ScenarioError(
         `Unknown option "${
           unknown[1]
-        }": valid options are --seed, --for, --json, --max-events, --kernel, --quiet, --help`,
+        }": valid options are --seed, --for, --json, --junit, --trace, --vcd, --html, ` +
+          `--trace-window, --max-events, --kernel, --quiet, --help`,
       );
     }
     throw new ScenarioError(`Bad arguments: ${message}`);
@@ -102,9 +130,22 @@ export function parseScenarioFlags(args: readonly string[], defaults: RunOptions
   const maxEvents = values["max-events"] === undefined
     ? defaults.maxEvents
     : parseInteger(values["max-events"], "--max-events");
+  let traceWindow: TimeWindow | undefined;
+  if (values["trace-window"] !== undefined) {
+    try {
+      traceWindow = parseTraceWindow(values["trace-window"]);
+    } catch (error) {
+      throw new ScenarioError(`Invalid --trace-window: ${(error as Error).message}`);
+    }
+  }
   return {
     run: { for: duration, seed, maxEvents, kernel: values.kernel ?? defaults.kernel },
     json: values.json,
+    junit: values.junit,
+    trace: values.trace,
+    vcd: values.vcd,
+    html: values.html,
+    traceWindow,
     quiet: values.quiet === true,
     help: values.help === true,
   };
@@ -142,26 +183,47 @@ export async function runCli(
     console.log(HELP.replaceAll("SCENARIO.ts", script));
     Deno.exit(EXIT.passed);
   }
-  if (flags.json !== undefined) {
-    const state = Deno.permissions.querySync({ name: "write", path: flags.json }).state;
+  for (const flag of OUTPUT_FLAGS) {
+    const path = flags[flag];
+    if (path === undefined) continue;
+    const state = Deno.permissions.querySync({ name: "write", path }).state;
     if (state !== "granted") {
       console.error(
-        `Cannot write "${flags.json}": writing results needs write permission; run ` +
-          `deno run --allow-write ${script} ${Deno.args.join(" ")}`,
+        `Cannot write "${path}" for --${flag}: writing output files needs write permission; ` +
+          `run deno run --allow-write ${script} ${Deno.args.join(" ")}`,
       );
       Deno.exit(EXIT.badInput);
     }
   }
+  if (flags.traceWindow !== undefined && flags.trace === undefined && flags.vcd === undefined) {
+    return fail(new ScenarioError("--trace-window needs --trace FILE or --vcd FILE"), script);
+  }
+  const exporters = openExporters({
+    trace: flags.trace,
+    vcd: flags.vcd,
+    html: flags.html,
+    window: flags.traceWindow,
+  });
+  const run = exporters.length === 0 ? flags.run : {
+    ...flags.run,
+    observe: (world: Parameters<NonNullable<RunOptions["observe"]>>[0]) => {
+      for (const exporter of exporters) exporter.observe(world);
+    },
+  };
   const started = performance.now();
   let result: ScenarioResult;
   try {
-    result = scenario.executeWithReplay(flags.run, `deno run ${script}`).result;
+    result = scenario.executeWithReplay(run, `deno run ${script}`).result;
   } catch (error) {
     return fail(error, script);
   }
   const wallMs = performance.now() - started;
+  for (const exporter of exporters) exporter.finish(result);
   if (flags.json !== undefined) {
     await Deno.writeTextFile(flags.json, JSON.stringify(result, null, 2) + "\n");
+  }
+  if (flags.junit !== undefined) {
+    await Deno.writeTextFile(flags.junit, junitXml([result], { wallSeconds: [wallMs / 1000] }));
   }
   const report = formatReport(result, { color, wallMs });
   if (flags.quiet) {
