@@ -342,3 +342,5 @@ export function fotaCommands(
   out.push(sign("fota-commit"));
   return out;
 }
+
+export { encodeBootRecord } from "./_manager_boot_record.ts";

@@ -48,7 +48,7 @@ export type CompromiseRunner = (context: GuestContext) => Guest<void>;
  * after the call.
  */
 export interface RichOsControl {
-  /** The runner installed by {@linkcode RichOsControl.compromise}, if any. */
+  /** The runner installed by {@linkcode RichOsControl.compromise} and not started yet. */
   readonly compromised: CompromiseRunner | undefined;
   /**
    * Installs an attack runner. At its next scheduling point on vCPU 0 the OS runs it, with
@@ -81,6 +81,9 @@ interface Request {
   readonly server: string;
   readonly bytes: Uint8Array;
 }
+
+/** The guest's side of a control: clears the installed runner once it starts. */
+const compromiseTaken = new WeakMap<RichOsControl, () => void>();
 
 /** The guest's side of a control: queued requests. */
 const requestQueues = new WeakMap<RichOsControl, Request[]>();
@@ -137,6 +140,9 @@ export function richOsControl(): RichOsControl {
   };
   burstQueues.set(control, queue);
   requestQueues.set(control, requests);
+  compromiseTaken.set(control, () => {
+    runner = undefined;
+  });
   return control;
 }
 
@@ -297,6 +303,8 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
     const runner = control?.compromised;
     if (runner !== undefined && runner !== started) {
       started = runner;
+      // A compromise lives in this boot only: a wiped or restarted OS comes back clean.
+      compromiseTaken.get(control!)?.();
       observe.compromises++;
       ctx.trace("richos.compromise", () => ({}));
       yield* interrupts(false);

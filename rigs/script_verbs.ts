@@ -8,15 +8,48 @@
 import type { Keypad } from "../hw/devices/keypad.ts";
 import type { Radio } from "../hw/devices/radio.ts";
 import { type Duration, toDuration } from "../hw/time.ts";
+import type { FlashController } from "../hw/devices/flash_controller.ts";
+import type { NetPort } from "../hw/devices/net_port.ts";
+import { type AttackName, attackNames, attackRunner } from "../guests/attacks.ts";
+import {
+  backendKeys,
+  buildImage,
+  defaultBackendKeys,
+  fotaCommands,
+  signCommand,
+  signImage,
+} from "../guests/fota_image.ts";
+import type { RichOsControl } from "../guests/rich_os.ts";
 import { EventScript } from "./event_script.ts";
 import type { Plan } from "./plan.ts";
 import { didYouMean, quoteList, ScenarioError } from "./scenario_error.ts";
 import { unknownCell, type World } from "./world.ts";
 
-/** A rich OS's world-side hooks the verbs use (see guests/rich_os.ts). */
-interface BurstControl {
-  burst(channel: string, options: { messages: number; bytes: number }): void;
+/** The backend's next command counter (monotonic across the run). */
+function nextCounter(world: World, count = 1): number {
+  const counter = (world.state.get("backend.counter") as number | undefined) ?? 1;
+  world.state.set("backend.counter", counter + count);
+  return counter;
 }
+
+function checkRichOs(plan: Plan, name: string, verb: string): void {
+  checkCell(plan, name);
+  const kind = plan.cells.find((c) => c.name === name)!.recipe.kind;
+  if (kind !== "rich-os") {
+    throw new ScenarioError(`${verb} needs a rich OS cell: cell "${name}" is a ${kind}`);
+  }
+}
+
+function checkManager(plan: Plan, verb: string): void {
+  if (!plan.cells.some((c) => c.recipe.kind === "manager")) {
+    throw new ScenarioError(
+      `${verb} needs a device manager cell: add .cell("mgr", manager({ priority: 150 }))`,
+    );
+  }
+}
+
+/** FOTA variants a service image can name. */
+export type FotaVariant = "good" | "crash-on-boot" | "no-health";
 
 function checkCell(plan: Plan, name: string): void {
   if (!plan.cells.some((c) => c.name === name)) throw unknownCell(name, plan);
@@ -172,7 +205,171 @@ export class ScriptVerbs extends EventScript {
         }
       },
       run: (world) =>
-        world.control<BurstControl>(from)!.burst(`${from}->${to}`, { messages, bytes }),
+        world.control<RichOsControl>(from)!.burst(`${from}->${to}`, { messages, bytes }),
+    });
+  }
+
+  /**
+   * Compromises a rich OS: at its next scheduling point it runs the attack library (all
+   * attacks, or the ones named) through the guest ABI. Each attack records whether the
+   * kernel blocked it and how many bytes leaked.
+   *
+   * @param cell The rich OS cell.
+   * @param options The attacks to run; default all.
+   * @returns The script.
+   */
+  compromise(cell: string, options: { attacks?: readonly AttackName[] } = {}): this {
+    const names = options.attacks ?? attackNames;
+    for (const name of names) {
+      if (!attackNames.includes(name)) {
+        throw new ScenarioError(
+          `Unknown attack "${name}": attacks are ${quoteList(attackNames)}${
+            didYouMean(name, attackNames)
+          }`,
+        );
+      }
+    }
+    return this.add({
+      label: `compromise ${cell}`,
+      check: (plan) => checkRichOs(plan, cell, "compromise"),
+      run: (world) => {
+        world.emit("cell.compromise", { cell, attacks: names.join(",") });
+        world.control<RichOsControl>(cell)!.compromise(attackRunner(names));
+      },
+    });
+  }
+
+  /**
+   * Makes a rich OS call a server cell's endpoint (e.g. ask the PIN cell to verify a PIN).
+   *
+   * @param cell The rich OS cell (needs `.endpoint(cell, server)`).
+   * @param server The serving cell.
+   * @returns The script.
+   */
+  request(cell: string, server: string): this {
+    return this.add({
+      label: `request ${cell}->${server}`,
+      check: (plan) => {
+        checkRichOs(plan, cell, "request");
+        checkCell(plan, server);
+        if (!plan.endpoints.some((e) => e.client === cell && e.server === server)) {
+          throw new ScenarioError(
+            `request needs an endpoint: add .endpoint("${cell}", "${server}")`,
+          );
+        }
+      },
+      run: (world) => world.control<RichOsControl>(cell)!.request(server),
+    });
+  }
+
+  /**
+   * Sends the device manager a signed remote-wipe command for a cell over the net port. The
+   * manager verifies it, stops the cell, zeroizes its memory, erases its flash partition and
+   * restarts it from its image. `forged` signs with a key the manager does not trust;
+   * `replay` re-sends the last wipe command delivered.
+   *
+   * @param cell The cell to wipe.
+   * @param options Forged or replayed command.
+   * @returns The script.
+   */
+  remoteWipe(cell: string, options: { forged?: boolean; replay?: boolean } = {}): this {
+    return this.add({
+      label: `remoteWipe ${cell}${options.forged ? " (forged)" : ""}${
+        options.replay ? " (replay)" : ""
+      }`,
+      check: (plan) => {
+        checkCell(plan, cell);
+        checkManager(plan, "remoteWipe");
+      },
+      run: (world) => {
+        let command = world.state.get("backend.lastWipe") as Uint8Array | undefined;
+        if (!options.replay || command === undefined) {
+          const key = options.forged
+            ? backendKeys("attacker").secretKey
+            : defaultBackendKeys().secretKey;
+          command = signCommand({ kind: "wipe", target: cell, counter: nextCounter(world) }, key);
+          if (!options.forged) world.state.set("backend.lastWipe", command);
+        }
+        world.wipedFrames.set(cell, [...world.cell(cell).frames]);
+        world.board.device<NetPort>("net").deliver(command);
+      },
+    });
+  }
+
+  /**
+   * Sends the device manager a firmware update for a FOTA service cell, image chunk by chunk
+   * over the net port. `variant` names how the new image behaves (`good`, `crash-on-boot`,
+   * `no-health`); `badSignature` signs the image with an untrusted key; `powerLossAt` cuts
+   * power that long after the update starts (flash operation torn, manager rebooted).
+   *
+   * @param cell The FOTA service cell.
+   * @param options Version, variant, bad signature, power loss.
+   * @returns The script.
+   */
+  fota(
+    cell: string,
+    options: {
+      version?: string;
+      variant?: FotaVariant;
+      badSignature?: boolean;
+      powerLossAt?: Duration | string;
+    } = {},
+  ): this {
+    const variant = options.variant ?? "good";
+    if (!["good", "crash-on-boot", "no-health"].includes(variant)) {
+      throw new ScenarioError(
+        `Unknown FOTA variant "${variant}": variants are "good", "crash-on-boot", "no-health"`,
+      );
+    }
+    const powerLossAt = options.powerLossAt === undefined
+      ? undefined
+      : toDuration(options.powerLossAt, "fota powerLossAt");
+    return this.add({
+      label: `fota ${cell} ${options.version ?? "2.0"} (${variant}${
+        options.badSignature ? ", bad signature" : ""
+      })`,
+      check: (plan) => {
+        checkCell(plan, cell);
+        checkManager(plan, "fota");
+        const kind = plan.cells.find((c) => c.name === cell)!.recipe.kind;
+        if (kind !== "fota-service") {
+          throw new ScenarioError(
+            `fota needs a FOTA service cell: cell "${cell}" is a ${kind}; load it with fotaService({ priority })`,
+          );
+        }
+      },
+      run: (world, at) => {
+        const keys = defaultBackendKeys();
+        const image = signImage(
+          buildImage({ name: cell, version: options.version ?? "2.0", variant }),
+          options.badSignature ? backendKeys("attacker").secretKey : keys.secretKey,
+        );
+        const commands = fotaCommands(image, {
+          target: cell,
+          counter: nextCounter(world, 1_000),
+          secretKey: keys.secretKey,
+        });
+        const net = world.board.device<NetPort>("net");
+        for (const command of commands) net.deliver(command);
+        if (powerLossAt !== undefined) {
+          world.engine.schedule(at + powerLossAt, () => powerCycle(world));
+        }
+      },
+    });
+  }
+
+  /**
+   * Cuts power and boots again: an in-flight flash operation is torn, and the device
+   * manager restarts (its boot-time recovery decides which FOTA image runs). Other cells keep
+   * their state in this model.
+   *
+   * @returns The script.
+   */
+  powerCycle(): this {
+    return this.add({
+      label: "powerCycle",
+      check: (plan) => checkManager(plan, "powerCycle"),
+      run: (world) => powerCycle(world),
     });
   }
 
@@ -240,5 +437,16 @@ export class ScriptVerbs extends EventScript {
         world.kernel.start(target);
       },
     });
+  }
+}
+
+function powerCycle(world: World): void {
+  world.emit("board.power_cycle", {});
+  if (world.board.devices.has("flash")) world.board.device<FlashController>("flash").powerLoss();
+  for (const { name, recipe } of world.plan.cells) {
+    if (recipe.kind !== "manager") continue;
+    const cell = world.cell(name);
+    world.kernel.stop(cell);
+    world.kernel.start(cell);
   }
 }

@@ -13,8 +13,13 @@ import { PAGE_SIZE } from "../hw/physical_memory.ts";
 import type { TraceRecord, TraceValue } from "../hw/trace_bus.ts";
 import { HANDSET_COSTS } from "../kernel/cost_model.ts";
 import { FootprintError } from "../kernel/footprint.ts";
-import { Microvisor } from "../kernel/microvisor.ts";
+import type { Microvisor } from "../kernel/microvisor.ts";
+import { okl4 } from "../kernel/profiles/okl4.ts";
+import { bootKernel } from "../kernel/profiles/profile.ts";
 import type { Cell } from "../kernel/objects/cell.ts";
+import type { FlashController } from "../hw/devices/flash_controller.ts";
+import type { ManagerControl } from "../guests/manager.ts";
+import { MANAGER_RIGHTS, provisionManager } from "./fota_provisioning.ts";
 import type { Plan } from "./plan.ts";
 import { ProbeSet } from "./probe_set.ts";
 import { didYouMean, quoteList, ScenarioError } from "./scenario_error.ts";
@@ -114,9 +119,10 @@ export class World {
       if (error instanceof BoardError) throw new ScenarioError(error.message);
       throw error;
     }
-    this.kernel = new Microvisor(this.board, {
+    this.kernel = bootKernel(this.board, plan.profile ?? okl4(), {
       costs: plan.costs ?? HANDSET_COSTS,
       policy: plan.policy?.(),
+      cells: plan.cells.map((cell) => cell.name),
     });
     this.#load();
     for (const text of plan.secrets) {
@@ -285,36 +291,74 @@ export class World {
         kernel.grantSection(this.cell(cellName), created, rights);
       }
     }
-    // A device manager controls every other cell (wipe, FOTA).
-    for (const { name, recipe } of plan.cells) {
-      if (recipe.kind !== "manager") continue;
-      for (const other of plan.cells) {
-        if (other.name === name) continue;
-        kernel.grantCellControl(this.cell(name), this.cell(other.name), [
-          "start",
-          "stop",
-          "restart",
-          "zeroize",
-          "destroy",
-          "suspend",
-          "resume",
-          "switch",
-        ]);
-      }
-    }
+    this.#wireManager();
     try {
       kernel.checkFootprint();
     } catch (error) {
       if (error instanceof FootprintError) throw new ScenarioError(error.message);
       throw error;
     }
-    for (const { name, recipe } of plan.cells) {
-      if ((recipe as { startLoaded?: boolean }).startLoaded === true) continue;
+    for (const { name } of plan.cells) {
       const failure = kernel.start(this.cell(name));
       if (failure !== undefined) {
         throw new ScenarioError(`Cannot start cell "${name}": ${failure.message}`);
       }
     }
+  }
+
+  /**
+   * A device manager controls every other cell (wipe), gets a data partition per cell, and
+   * runs the update protocol of every FOTA service cell, whose standby instance `NAME.b` is
+   * created here (loaded, not started).
+   */
+  #wireManager(): void {
+    const plan = this.plan;
+    const managers = plan.cells.filter((c) => c.recipe.kind === "manager");
+    const services = plan.cells.filter((c) => c.recipe.kind === "fota-service");
+    if (managers.length === 0) {
+      if (services.length > 0) {
+        throw new ScenarioError(
+          `FOTA service cell "${services[0].name}" needs a device manager: add ` +
+            `.cell("mgr", manager({ priority: 150 }))`,
+        );
+      }
+      return;
+    }
+    if (managers.length > 1) {
+      throw new ScenarioError(
+        `Only one device manager is supported; cells ${
+          quoteList(managers.map((m) => m.name))
+        } are managers`,
+      );
+    }
+    const { name, recipe } = managers[0];
+    const manager = this.cell(name);
+    const managed = plan.cells.filter((c) => c.name !== name).map((c) => this.cell(c.name));
+    for (const cell of managed) this.kernel.grantCellControl(manager, cell, MANAGER_RIGHTS);
+    const standbys = services.map(({ name: service, recipe: serviceRecipe }) => ({
+      cell: this.cell(service),
+      standby: this.kernel.createCell({
+        name: `${service}.b`,
+        image: serviceRecipe.image,
+        ramBytes: serviceRecipe.ramBytes,
+        faultPolicy: serviceRecipe.faultPolicy,
+        vcpus: serviceRecipe.vcpus.map((vcpu) => ({ ...vcpu })),
+      }),
+    }));
+    const flashRegion = this.board.memory.regions.find((r) => r.kind === "flash");
+    if (flashRegion === undefined || !this.board.devices.has("flash")) {
+      throw new ScenarioError(
+        `A device manager needs a flash controller and flash on board "${this.board.name}"`,
+      );
+    }
+    provisionManager(this.kernel, {
+      manager,
+      control: recipe.control as ManagerControl,
+      managed,
+      services: standbys,
+      flash: this.board.device<FlashController>("flash"),
+      flashBase: flashRegion.base,
+    });
   }
 
   #grantIrq(cell: Cell, device: string): void {
