@@ -19,7 +19,8 @@ export type GuestErrorKind =
   | "InvalidArgument"
   | "PeerStopped"
   | "NotWaitingForReply"
-  | "IllegalState";
+  | "IllegalState"
+  | "Timeout";
 
 /** An error value returned to a guest. */
 export interface GuestError {
@@ -90,7 +91,17 @@ export type Operation =
   | { readonly op: "signal"; readonly cap: number; readonly flags: number }
   | { readonly op: "irqAck"; readonly cap: number }
   | { readonly op: "sleep"; readonly durationNs: number }
+  /**
+   * The vCPU's virtual timer (vIRQ `timer`): periodic with `periodNs` > 0, first expiry after
+   * `firstNs` (default one period); `periodNs: 0` with `firstNs` is a one-shot after `firstNs`;
+   * `periodNs: 0` alone turns it off. Re-arming replaces the previous setting.
+   */
   | { readonly op: "timer"; readonly periodNs: number; readonly firstNs?: number }
+  /**
+   * A one-shot virtual timer at an absolute time `atNs` (at once if it has passed); replaces
+   * any previous setting of the vCPU's timer.
+   */
+  | { readonly op: "timerAt"; readonly atNs: number }
   | { readonly op: "interrupts"; readonly enabled: boolean }
   | { readonly op: "waive"; readonly priority: number }
   | { readonly op: "yield" }

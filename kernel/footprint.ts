@@ -49,14 +49,17 @@ export interface FootprintReport {
   readonly totalBytes: number;
   /** The SRAM available. */
   readonly sramBytes: number;
-  /** Whether it fits. */
+  /** Whether it fits (always, for a kernel placed in DRAM). */
   readonly fits: boolean;
+  /** Where the kernel image lives: on-chip SRAM (checked) or DRAM (not security-resident). */
+  readonly placement: "sram" | "dram";
 }
 
 /**
  * Computes the footprint of a configuration.
  *
- * @param options Cores, cells, endpoint count, channels (slots × max bytes) and SRAM size.
+ * @param options Cores, cells, endpoint count, channels (slots × max bytes), SRAM size, and
+ * optionally the kernel image size and where it lives (default 64 KiB in SRAM).
  * @returns The report.
  *
  * @example Usage
@@ -74,10 +77,13 @@ export function footprint(options: {
   endpoints: number;
   channels: readonly { slots: number; maxBytes: number }[];
   sramBytes: number;
+  kernelImageBytes?: number;
+  placement?: "sram" | "dram";
 }): FootprintReport {
   const sizes = FOOTPRINT_SIZES;
+  const placement = options.placement ?? "sram";
   const items: FootprintItem[] = [
-    { what: "kernel image", bytes: sizes.kernelImage },
+    { what: "kernel image", bytes: options.kernelImageBytes ?? sizes.kernelImage },
     { what: `per-core state x${options.cores}`, bytes: sizes.perCore * options.cores },
   ];
   for (const cell of options.cells) {
@@ -107,7 +113,13 @@ export function footprint(options: {
     });
   }
   const totalBytes = items.reduce((sum, item) => sum + item.bytes, 0);
-  return { items, totalBytes, sramBytes: options.sramBytes, fits: totalBytes <= options.sramBytes };
+  return {
+    items,
+    totalBytes,
+    sramBytes: options.sramBytes,
+    fits: placement === "dram" || totalBytes <= options.sramBytes,
+    placement,
+  };
 }
 
 /** Thrown when a configuration does not fit the kernel's SRAM. */

@@ -100,6 +100,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
           }
           call.caller.blockedOn = "reply";
           vcpu.replyTo = call.caller;
+          kernel.donate(vcpu, call.caller);
           return { ok: true, value: { bytes: call.bytes, badge: call.badge } };
         },
       };
@@ -138,6 +139,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
           }
           receiver.replyTo = vcpu;
           kernel.block(vcpu, "reply");
+          kernel.donate(receiver, vcpu);
           kernel.makeReady(receiver, { ok: true, value: { bytes, badge } });
           return BLOCKED;
         },
@@ -163,6 +165,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
         cycles: base + costs.ipcCycles(size),
         invoke: () => {
           vcpu.replyTo = undefined;
+          kernel.returnDonation(vcpu);
           if (caller.state === "blocked" && caller.blockedOn === "reply") {
             if (kernel.tracing) {
               kernel.emit("ipc.reply", vcpu.cell.name, {
@@ -196,7 +199,19 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
     case "signal": {
       const found = lookup(op.cap, "virq", "signal");
       if (!found.ok) return fail(withCap, { ok: false, error: found.error });
-      const target = found.cap.object as { cell: Cell; virq: number };
+      const target = found.cap.object as { cell: Cell; virq: number; forward?: boolean };
+      if (target.forward === true) {
+        // A driver domain's forwarding capability: the flags name the hardware line.
+        return {
+          cycles: withCap,
+          invoke: () =>
+            kernel.forwardIrq(op.flags | 0) ? OK : error(
+              "IllegalState",
+              `line ${op.flags | 0} has no interrupt waiting to be forwarded`,
+              op.cap,
+            ),
+        };
+      }
       return {
         cycles: withCap,
         invoke: () => {
@@ -232,6 +247,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
     }
     case "timer": {
       const period = op.periodNs;
+      const oneShot = period === 0 && op.firstNs !== undefined;
       const first = op.firstNs ?? period;
       // A period shorter than taking the timer interrupt and injecting it would queue kernel
       // work faster than the core can do it.
@@ -250,26 +266,35 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
           base,
           error(
             "InvalidArgument",
-            `timer period ${period} ns / first ${first} ns: the period must be 0 (off) or an ` +
-              `integer >= ${periodMin} ns and the first expiry a non-negative integer`,
+            `timer period ${period} ns / first ${first} ns: the period must be 0 (off, or a ` +
+              `one-shot with firstNs) or an integer >= ${periodMin} ns and the first expiry a ` +
+              `non-negative integer`,
           ),
         );
       }
       return {
         cycles: base,
         invoke: () => {
-          if (vcpu.timerHandle >= 0) kernel.engine.cancel(vcpu.timerHandle);
-          vcpu.timerHandle = -1;
-          vcpu.timerPeriodNs = period;
-          if (period === 0) return OK;
-          const virq = cell.virq("timer");
-          const arm = (at: number) => {
-            vcpu.timerHandle = kernel.engine.schedule(at, () => {
-              arm(at + period);
-              kernel.timer(vcpu.affinity, at, () => kernel.postVirq(vcpu, virq, { flags: 1 }));
-            });
-          };
-          arm(kernel.engine.now + first);
+          if (period === 0 && !oneShot) {
+            armTimer(kernel, vcpu, -1, 0);
+            return OK;
+          }
+          armTimer(kernel, vcpu, kernel.engine.now + first, period);
+          return OK;
+        },
+      };
+    }
+    case "timerAt": {
+      if (!Number.isSafeInteger(op.atNs) || op.atNs < 0) {
+        return fail(
+          base,
+          error("InvalidArgument", `timerAt ${op.atNs} ns is not a non-negative integer`),
+        );
+      }
+      return {
+        cycles: base,
+        invoke: () => {
+          armTimer(kernel, vcpu, Math.max(kernel.engine.now, op.atNs), 0);
           return OK;
         },
       };
@@ -400,6 +425,26 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
         error("InvalidArgument", `unknown operation "${(op as { op: unknown }).op}"`),
       );
   }
+}
+
+/**
+ * (Re)arms a vCPU's virtual timer: first expiry at `at` (-1: off), then every `period` ns
+ * (0: one-shot). Each expiry is kernel work on the vCPU's core that raises vIRQ `timer`.
+ */
+function armTimer(kernel: Microvisor, vcpu: Vcpu, at: number, period: number): void {
+  if (vcpu.timerHandle >= 0) kernel.engine.cancel(vcpu.timerHandle);
+  vcpu.timerHandle = -1;
+  vcpu.timerPeriodNs = at < 0 ? 0 : period;
+  if (at < 0) return;
+  const virq = vcpu.cell.virq("timer");
+  const arm = (when: number) => {
+    vcpu.timerHandle = kernel.engine.schedule(when, () => {
+      if (period > 0) arm(when + period);
+      else vcpu.timerHandle = -1;
+      kernel.timer(vcpu.affinity, when, () => kernel.postVirq(vcpu, virq, { flags: 1 }));
+    });
+  };
+  arm(at);
 }
 
 function cellControl(

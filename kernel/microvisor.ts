@@ -33,7 +33,7 @@ import { Endpoint } from "./objects/endpoint.ts";
 import { SchedulingContext } from "./objects/scheduling_context.ts";
 import { Section } from "./objects/section.ts";
 import { type BlockReason, Vcpu } from "./objects/vcpu.ts";
-import { FixedPriorityPolicy, type SchedulingPolicy } from "./scheduler.ts";
+import { FixedPriorityPolicy, type PolicyHost, type SchedulingPolicy } from "./scheduler.ts";
 
 /** Guest address where device windows start. */
 export const DEVICE_WINDOW_BASE = 0x4000_0000;
@@ -48,6 +48,20 @@ export interface MicrovisorOptions {
   readonly policy?: SchedulingPolicy;
   /** Zero-time operations a vCPU may make in a row before the run is stopped as a livelock. */
   readonly zeroTimeOperationsMax?: number;
+  /**
+   * Scheduling-context donation on call (seL4 MCS, NOVA): a server that receives a call runs on
+   * the caller's scheduling context and priority until it replies, charged to the caller.
+   * Default off (OKL4: a server runs on its own).
+   */
+  readonly donation?: boolean;
+  /**
+   * With donation: a server that exhausts a donated budget raises a timeout fault (trace
+   * "sc.timeout"): the call is aborted with a `Timeout` error to the caller and the server goes
+   * on with its own context. Default off (the server waits for the caller's refill).
+   */
+  readonly timeoutFaults?: boolean;
+  /** The kernel image for the footprint: bytes and where it lives; default 64 KiB in SRAM. */
+  readonly image?: { readonly bytes: number; readonly placement: "sram" | "dram" };
 }
 
 /** One vCPU of a cell being created. */
@@ -89,7 +103,7 @@ interface CoreSlot {
   segment: number;
   segmentStart: number;
   segmentEndsAt: number;
-  segmentReason: "compute" | "budget" | "slice";
+  segmentReason: "compute" | "budget" | "slice" | "policy";
   sliceEndsAt: number;
   readonly work: (() => void)[];
   readonly onSegmentEnd: () => void;
@@ -166,6 +180,11 @@ export class Microvisor {
   #vcpuCount = 0;
   #messageIds = 0;
   #activeCore = -1;
+  readonly #donation: boolean;
+  readonly #timeoutFaults: boolean;
+  readonly #image: { readonly bytes: number; readonly placement: "sram" | "dram" } | undefined;
+  #irqVia: Cell | undefined;
+  readonly #forwarded = new Map<number, number>();
   /** Nanoseconds each core spent in kernel paths. */
   readonly kernelNs: number[];
 
@@ -183,6 +202,9 @@ export class Microvisor {
     this.costs = new CostModel(options.costs ?? HANDSET_COSTS);
     this.policy = options.policy ?? new FixedPriorityPolicy();
     this.policy.init(board.cores.length);
+    this.#donation = options.donation === true;
+    this.#timeoutFaults = options.timeoutFaults === true;
+    this.#image = options.image;
     this.#zeroTimeMax = options.zeroTimeOperationsMax ?? 100_000;
     const dram = board.memory.regions.find((region) => region.kind === "dram");
     invariant(dram !== undefined, "a board has DRAM");
@@ -212,6 +234,25 @@ export class Microvisor {
     for (const core of this.#cores) {
       this.#interrupts.connect(core.index, () => this.#kick(core));
     }
+    this.policy.attach?.(this.#policyHost());
+  }
+
+  #policyHost(): PolicyHost {
+    return {
+      now: () => this.engine.now,
+      requestDecision: (core, at, work) => {
+        this.timer(core, Math.max(at, this.engine.now), work ?? (() => {}));
+      },
+      running: (core) => {
+        const current = this.#cores[core].current;
+        return current?.state === "running" ? current : undefined;
+      },
+      unaccountedNs: (vcpu) => {
+        const core = this.#cores[vcpu.affinity];
+        return core.current === vcpu && core.segment >= 0 ? this.engine.now - core.segmentStart : 0;
+      },
+      emit: (kind, fields) => this.#emit(kind, "kernel", fields),
+    };
   }
 
   /**
@@ -750,6 +791,9 @@ export class Microvisor {
       endpoints: this.#endpoints.size,
       channels: [...this.#channels.values()],
       sramBytes: sram.reduce((sum, region) => sum + region.size, 0),
+      ...(this.#image === undefined
+        ? {}
+        : { kernelImageBytes: this.#image.bytes, placement: this.#image.placement }),
     });
   }
 
@@ -814,6 +858,7 @@ export class Microvisor {
       vcpu.blockedOn = "suspended";
       return;
     }
+    this.policy.wake?.(vcpu);
     vcpu.state = "ready";
     vcpu.blockedOn = "none";
     this.policy.enqueue(vcpu, false);
@@ -889,6 +934,78 @@ export class Microvisor {
     }
     vcpu.virqs.clear();
     return out;
+  }
+
+  /**
+   * Donates a caller's scheduling context and priority to the server that takes its call
+   * (when the kernel donates; otherwise nothing happens). The server's own are kept.
+   *
+   * @param server The vCPU receiving the call.
+   * @param caller The calling vCPU.
+   */
+  donate(server: Vcpu, caller: Vcpu): void {
+    if (!this.#donation || server.donor !== undefined) return;
+    server.donor = caller;
+    server.ownSc = server.sc;
+    server.ownPriority = server.priority;
+    server.sc = caller.sc;
+    if (this.#trace.active) {
+      this.#emit("sc.donate", server.cell.name, {
+        vcpu: server.name,
+        from: caller.name,
+        priority: caller.priority,
+      });
+    }
+    if (server.priority !== caller.priority) this.#setPriority(server, caller.priority);
+  }
+
+  /**
+   * Returns a donated scheduling context and priority (at reply, fault or halt).
+   *
+   * @param server The serving vCPU.
+   */
+  returnDonation(server: Vcpu): void {
+    const donor = server.donor;
+    if (donor === undefined) return;
+    server.donor = undefined;
+    server.sc = server.ownSc;
+    server.ownSc = undefined;
+    const priority = server.ownPriority;
+    server.ownPriority = -1;
+    if (this.#trace.active) {
+      this.#emit("sc.return", server.cell.name, { vcpu: server.name, to: donor.name });
+    }
+    if (server.state !== "halted" && server.priority !== priority) {
+      this.#setPriority(server, priority);
+    }
+  }
+
+  /**
+   * Routes every hardware IRQ owned by another cell through a driver domain first (Xen's
+   * dom0): the kernel raises vIRQ `line:N` in that cell, whose program forwards it with a
+   * forwarding capability (see {@linkcode Microvisor.forwardIrq}); latency is measured from
+   * the line's assertion to the owner's handler, so the hop shows.
+   *
+   * @param cell The driver domain, or `undefined` for direct delivery.
+   */
+  routeIrqsThrough(cell: Cell | undefined): void {
+    this.#irqVia = cell;
+  }
+
+  /**
+   * Delivers a hardware interrupt a driver domain took to the line's owner, keeping the time
+   * the line was asserted.
+   *
+   * @param line The line.
+   * @returns Whether an interrupt of that line was waiting to be forwarded.
+   */
+  forwardIrq(line: number): boolean {
+    const assertedAt = this.#forwarded.get(line);
+    const route = this.#routes.get(line);
+    if (assertedAt === undefined || route === undefined) return false;
+    this.#forwarded.delete(line);
+    this.postVirq(route.vcpu, route.virq, { line, assertedAt });
+    return true;
   }
 
   /**
@@ -1114,6 +1231,15 @@ export class Microvisor {
     if (current !== undefined && current.state !== "running") {
       core.current = current = undefined;
     }
+    if (current !== undefined && this.policy.mayRun?.(current) === false) {
+      current.state = "ready";
+      this.policy.enqueue(current, true);
+      core.current = undefined;
+      if (this.#trace.active) {
+        this.#emit("vcpu.preempt", current.cell.name, { vcpu: current.name, by: "policy" });
+      }
+      current = undefined;
+    }
     const best = this.policy.peek(core.index);
     if (best !== undefined && (current === undefined || this.policy.preempts(best, current))) {
       if (current !== undefined) {
@@ -1259,6 +1385,12 @@ export class Microvisor {
         this.#emit("irq.unowned", "kernel", { line });
         return;
       }
+      const via = this.#irqVia;
+      if (via !== undefined && via !== route.cell && via.state === "running") {
+        this.#forwarded.set(line, assertedAt);
+        this.postVirq(via.vcpus[0], via.virq(`line:${line}`), { flags: 1 });
+        return;
+      }
       this.postVirq(route.vcpu, route.virq, { line, assertedAt });
     }, undefined);
   }
@@ -1307,6 +1439,12 @@ export class Microvisor {
       limit = sliceLeft;
       reason = "slice";
     }
+    const policyLeft = this.policy.runLimitNs?.(vcpu, now) ?? Infinity;
+    if (policyLeft < limit) {
+      invariant(policyLeft > 0, `policy ${this.policy.name} gives ${vcpu.name} a run limit > 0`);
+      limit = policyLeft;
+      reason = "policy";
+    }
     core.zeroTimeOperations = 0;
     core.segmentStart = now;
     core.segmentReason = reason;
@@ -1337,6 +1475,7 @@ export class Microvisor {
     if (vcpu.computeRemaining === 0) vcpu.pendingResult = vcpu.computeResult;
     vcpu.runNs += elapsed;
     if (vcpu.sc !== undefined) vcpu.sc.consume(start, elapsed);
+    if (elapsed > 0) this.policy.account?.(vcpu, elapsed);
     if (this.#trace.active && elapsed > 0) {
       this.#emit("cpu.run", vcpu.cell.name, {
         core: core.index,
@@ -1350,6 +1489,25 @@ export class Microvisor {
   #throttle(core: CoreSlot, vcpu: Vcpu): void {
     const sc = vcpu.sc!;
     sc.exhaustions++;
+    const donor = vcpu.donor;
+    if (donor !== undefined && this.#timeoutFaults) {
+      // A timeout fault: the call is aborted and the server goes on with its own context.
+      if (this.#trace.active) {
+        this.#emit("sc.timeout", vcpu.cell.name, { vcpu: vcpu.name, caller: donor.name });
+      }
+      vcpu.replyTo = undefined;
+      this.returnDonation(vcpu);
+      if (donor.state === "blocked" && donor.blockedOn === "reply") {
+        this.makeReady(donor, {
+          ok: false,
+          error: {
+            kind: "Timeout",
+            message: `${vcpu.name} exhausted the budget ${donor.name} donated before replying`,
+          },
+        });
+      }
+      return;
+    }
     vcpu.state = "blocked";
     vcpu.blockedOn = "budget";
     core.current = undefined;
@@ -1549,6 +1707,10 @@ export class Microvisor {
       }
     }
     vcpu.replyTo = undefined;
+    this.returnDonation(vcpu);
+    for (const cell of this.#cells.values()) {
+      for (const other of cell.vcpus) if (other.donor === vcpu) this.returnDonation(other);
+    }
     vcpu.virqs.clear();
     vcpu.injectPending = false;
     vcpu.computeRemaining = 0;

@@ -6,7 +6,47 @@
  * @module
  */
 
+import type { TraceValue } from "../hw/trace_bus.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
+
+/**
+ * What the kernel offers a policy that acts at times of its own (window boundaries, credit
+ * ticks): the clock, the running vCPUs, and kernel timers that make a core decide again.
+ */
+export interface PolicyHost {
+  /** The current virtual time, ns. */
+  now(): number;
+  /**
+   * Arms a kernel timer on a core: at `at` the core takes a timer interrupt (charged as IRQ
+   * entry), runs `work` if given, and then decides again which vCPU runs.
+   *
+   * @param core The core.
+   * @param at When, ns (not before now).
+   * @param work Policy bookkeeping to run at that time, before the decision.
+   */
+  requestDecision(core: number, at: number, work?: () => void): void;
+  /**
+   * The vCPU running on a core, if any.
+   *
+   * @param core The core.
+   * @returns The running vCPU.
+   */
+  running(core: number): Vcpu | undefined;
+  /**
+   * Guest time the running vCPU has run in its current, not yet accounted segment.
+   *
+   * @param vcpu The vCPU.
+   * @returns Nanoseconds (0 when it is not running).
+   */
+  unaccountedNs(vcpu: Vcpu): number;
+  /**
+   * Emits a trace record (source "kernel") if anyone listens.
+   *
+   * @param kind Record kind.
+   * @param fields Fields.
+   */
+  emit(kind: string, fields: Record<string, TraceValue>): void;
+}
 
 /** What a scheduling policy decides. The kernel owns the running vCPU of each core. */
 export interface SchedulingPolicy {
@@ -55,6 +95,44 @@ export interface SchedulingPolicy {
   hasEqual(running: Vcpu): boolean;
   /** The round-robin time slice in ns. */
   readonly sliceNs: number;
+  /**
+   * Optional: receives the kernel's services once, when the kernel boots.
+   *
+   * @param host Clock, running vCPUs and kernel timers.
+   */
+  attach?(host: PolicyHost): void;
+  /**
+   * Optional: whether the running vCPU may keep its core now (default yes). When not, the
+   * kernel puts it back as ready at the front of its queue and decides again.
+   *
+   * @param running The running vCPU.
+   * @returns Whether it may go on.
+   */
+  mayRun?(running: Vcpu): boolean;
+  /**
+   * Optional: how long the running vCPU may run from now before the policy must decide
+   * again (a slice of a fair share); the kernel ends its compute segment then with a timer
+   * interrupt. Default: no limit.
+   *
+   * @param running The running vCPU.
+   * @param now The current time.
+   * @returns Nanoseconds, > 0, or `Infinity`.
+   */
+  runLimitNs?(running: Vcpu, now: number): number;
+  /**
+   * Optional: guest time a vCPU has just run (credit debit, virtual runtime).
+   *
+   * @param vcpu The vCPU.
+   * @param ns Nanoseconds of guest time.
+   */
+  account?(vcpu: Vcpu, ns: number): void;
+  /**
+   * Optional: a blocked or new vCPU is becoming ready (before {@linkcode enqueue}); a policy
+   * may boost it or place its virtual time.
+   *
+   * @param vcpu The waking vCPU.
+   */
+  wake?(vcpu: Vcpu): void;
 }
 
 /** Default round-robin slice among equal priorities (estimated; configurable). */

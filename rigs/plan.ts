@@ -9,6 +9,7 @@ import type { BoardSpec } from "../hw/board_spec.ts";
 import type { GuestRecipe } from "../guests/recipe.ts";
 import type { CostTable } from "../kernel/cost_model.ts";
 import type { SchedulingPolicy } from "../kernel/scheduler.ts";
+import type { KernelProfile } from "../kernel/profiles/profile.ts";
 import type { Assertion } from "./metric.ts";
 import type { ScriptEvent, ScriptStep } from "./event_script.ts";
 import type { Expectations } from "./expectations.ts";
@@ -51,8 +52,10 @@ export interface Plan {
   board: BoardSpec | undefined;
   /** The kernel cost table. */
   costs: CostTable | undefined;
-  /** The scheduling policy factory (a policy holds per-run state). */
+  /** The scheduling policy factory (a policy holds per-run state); overrides the profile's. */
   policy: (() => SchedulingPolicy) | undefined;
+  /** The kernel profile; default OKL4 (`okl4()`). */
+  profile: KernelProfile | undefined;
   /** Cells in load order. */
   readonly cells: PlannedCell[];
   /** Channels. */
@@ -96,6 +99,7 @@ export function emptyPlan(name: string): Plan {
     board: undefined,
     costs: undefined,
     policy: undefined,
+    profile: undefined,
     cells: [],
     channels: [],
     endpoints: [],

@@ -9,10 +9,12 @@
 
 import type { BoardSpec } from "../hw/board_spec.ts";
 import type { Duration } from "../hw/time.ts";
-import { toDuration } from "../hw/time.ts";
+import { formatDuration, toDuration } from "../hw/time.ts";
 import type { GuestRecipe } from "../guests/recipe.ts";
 import { type CostTable, costTables } from "../kernel/cost_model.ts";
 import { FixedPriorityPolicy, type SchedulingPolicy } from "../kernel/scheduler.ts";
+import type { KernelProfile } from "../kernel/profiles/profile.ts";
+import { profileByName } from "../kernel/profiles/profile_names.ts";
 import { Expectations, type Resolver } from "./expectations.ts";
 import type { Assertion } from "./metric.ts";
 import { emptyPlan, type Plan } from "./plan.ts";
@@ -35,8 +37,12 @@ export interface RunOptions {
    * Exporters never change the run: its fingerprint is the same with or without them.
    */
   readonly observe?: (world: World) => void;
-  /** A kernel profile by name (`--kernel NAME`), over the one the scenario chose. */
-  readonly kernel?: string;
+  /**
+   * A kernel profile, or its name (`--kernel NAME`), replacing the scenario's kernel choice
+   * (profile and policy; a cost table it chose stays the base the profile derives from). A
+   * name the scenario's own profile has keeps that profile's options (e.g. a PikeOS frame).
+   */
+  readonly kernel?: string | KernelProfile;
 }
 
 /** A scenario a module defined with its `run()` defaults (for soak workers and tools). */
@@ -97,6 +103,7 @@ export interface KernelOptions {
 export class Scenario {
   readonly #name: string;
   readonly #steps: ((plan: Plan) => void)[] = [];
+  #defaultFor: Duration | string | undefined;
 
   /**
    * @param name What the scenario shows.
@@ -123,13 +130,20 @@ export class Scenario {
   }
 
   /**
-   * Chooses the kernel's cost table and scheduling options.
+   * Chooses the kernel: a profile (`profiles.pikeos({ frame })`, `profiles.xen()`, …) or the
+   * cost table and scheduling options of the default OKL4-style kernel.
    *
-   * @param options Costs, slice, policy.
+   * @param options A profile, or costs, slice, policy.
    * @returns The scenario.
    */
-  kernel(options: KernelOptions): this {
+  kernel(options: KernelOptions | KernelProfile): this {
     return this.#record((plan) => {
+      if ((options as KernelProfile).kind === "kernel-profile") {
+        plan.profile = options as KernelProfile;
+        plan.policy = undefined;
+        return;
+      }
+      options = options as KernelOptions;
       const costs = options.costs;
       if (typeof costs === "string") {
         if (!(costs in costTables)) {
@@ -294,6 +308,7 @@ export class Scenario {
    */
   run(options: RunOptions = {}): Promise<ScenarioResult | undefined> {
     registry.push({ scenario: this, options });
+    this.#defaultFor = options.for;
     markRunStarted();
     const file = callerFile();
     if (file !== undefined && file === Deno.mainModule) {
@@ -357,6 +372,7 @@ export class Scenario {
   #build(options: RunOptions) {
     const plan = emptyPlan(this.#name);
     for (const step of this.#steps) step(plan);
+    if (options.kernel !== undefined) applyKernel(plan, options.kernel);
     const seed = options.seed === undefined ? plan.seed : checkSeed(options.seed);
     if (options.for === undefined && plan.durationNs === undefined) {
       throw new ScenarioError(
@@ -410,10 +426,11 @@ export class Scenario {
     const { seed, durationNs, plan, options, replayBase } = context;
     const results = assertions.map((assertion) => assertion.evaluate());
     const spec = plan.board!;
+    const defaultFor = this.#defaultFor === undefined
+      ? undefined
+      : toDuration(this.#defaultFor, "run length");
     const replay = `${replayBase} --seed ${seed}` +
-      (options.for === undefined
-        ? ""
-        : ` --for ${typeof options.for === "string" ? options.for : `${durationNs}ns`}`);
+      (defaultFor === durationNs ? "" : ` --for ${exactDuration(durationNs)}`);
     const result: ScenarioResult = {
       scenario: this.#name,
       seed,
@@ -428,7 +445,8 @@ export class Scenario {
         `${spec.name} (${spec.cores.length} core${spec.cores.length > 1 ? "s" : ""} @ ${
           spec.cores[0].clockHz / 1e6
         } MHz), ` +
-        `${(plan.costs ?? costTables.handset).name} costs`,
+        `${(plan.costs ?? costTables.handset).name} costs` +
+        (plan.profile === undefined ? "" : `, ${plan.profile.name} kernel`),
     };
     return { result, world };
   }
@@ -470,6 +488,26 @@ function asBadInput<T>(build: () => T): T {
     }
     throw error;
   }
+}
+
+/** Replaces a plan's kernel choice with a profile or a profile's name. */
+function applyKernel(plan: Plan, kernel: string | KernelProfile): void {
+  if (typeof kernel !== "string") {
+    plan.profile = kernel;
+  } else if (plan.profile?.name !== kernel) {
+    try {
+      plan.profile = profileByName(kernel);
+    } catch (error) {
+      throw new ScenarioError((error as Error).message);
+    }
+  }
+  plan.policy = undefined;
+}
+
+/** A duration as the shortest text that parses back to exactly the same nanoseconds. */
+function exactDuration(ns: number): string {
+  const text = formatDuration(ns);
+  return toDuration(text, "duration") === ns ? text : `${ns}ns`;
 }
 
 function checkSeed(seed: number): number {

@@ -98,6 +98,15 @@ export class Vcpu {
   callStartedAt = 0;
   /** Total guest time run, ns. */
   runNs = 0;
+  /**
+   * While serving a call under scheduling-context donation (seL4 MCS, NOVA): the caller whose
+   * context and priority it runs on. Its own are kept in `ownSc` and `ownPriority`.
+   */
+  donor: Vcpu | undefined;
+  /** Its own scheduling context while it runs on a donated one. */
+  ownSc: SchedulingContext | undefined;
+  /** Its own current priority while it runs on a donated one. */
+  ownPriority = -1;
 
   /**
    * @param options Name, priority and affinity.
