@@ -35,7 +35,7 @@ export interface ScriptStep {
   readonly name: string;
   /** Start. */
   readonly from: number;
-  /** End (exclusive): the last event of the step, or the next step's start. */
+  /** End (exclusive): the next step's start, or Infinity (the end of the run). */
   to: number;
 }
 
@@ -127,19 +127,23 @@ export class EventScript {
     if (this.#plan.steps.some((s) => s.name === name)) {
       throw new ScenarioError(`Duplicate step "${name}": step names must be unique`);
     }
-    const step: ScriptStep = { name, from: this.#cursor, to: this.#cursor };
-    const previous = this.#plan.steps.at(-1);
-    if (previous !== undefined && previous.to <= previous.from) previous.to = step.from;
-    this.#plan.steps.push(step);
+    const start = this.#cursor;
     const outer = this.#step;
     this.#step = name;
     build(this);
     this.#step = outer;
-    const last = Math.max(
-      step.from,
-      ...this.#plan.events.filter((e) => e.step === name).map((e) => e.at),
-    );
-    step.to = Math.max(last + 1, this.#cursor);
+    const times = this.#plan.events.filter((e) => e.step === name).map((e) => e.at);
+    // A step runs from its first event until the next step starts (or the run ends).
+    const step: ScriptStep = {
+      name,
+      from: times.length > 0 ? Math.min(...times) : start,
+      to: Infinity,
+    };
+    const previous = this.#plan.steps.at(-1);
+    if (previous !== undefined && previous.to === Infinity) {
+      previous.to = Math.max(previous.from + 1, step.from);
+    }
+    this.#plan.steps.push(step);
     return this;
   }
 

@@ -388,6 +388,22 @@ export class Expectations {
   }
 
   /**
+   * The replies a rich OS got to its requests (`t.request(cell, server)`), in order, as hex
+   * bytes joined by commas, e.g. `"00,01"` (PIN fail, then ok).
+   *
+   * @param cell The rich OS cell.
+   * @returns A text metric.
+   */
+  replies(cell: string): Metric {
+    this.#checkCell(cell);
+    return this.#metric(`replies("${cell}")`, "text", (p) => ({
+      value: NaN,
+      text: (p.replies.get(cell) ?? []).join(","),
+      at: -1,
+    }));
+  }
+
+  /**
    * A custom metric computed from the finished world.
    *
    * @param name Display name.

@@ -100,6 +100,8 @@ export class ProbeSet {
   readonly wipes: Map<string, { durationNs: number; at: number }> = new Map();
   /** Manager commands accepted and rejected. */
   readonly commands: { accepted: number; rejected: number } = { accepted: 0, rejected: 0 };
+  /** Replies a rich OS got to its requests, per cell, in order (first 1,000). */
+  readonly replies: Map<string, string[]> = new Map();
   /** Records seen in scope. */
   records: number = 0;
 
@@ -186,6 +188,12 @@ export class ProbeSet {
       case "wipe.done":
         this.wipes.set(String(r.target), { durationNs: Number(r.durationNs), at: r.time });
         break;
+      case "richos.reply": {
+        let list = this.replies.get(r.source);
+        if (list === undefined) this.replies.set(r.source, list = []);
+        if (list.length < 1_000) list.push(String(r.reply));
+        break;
+      }
       case "manager.command":
         if (r.accepted === true) this.commands.accepted++;
         else this.commands.rejected++;
