@@ -423,7 +423,7 @@ export class Scenario {
       replayBase: string;
     },
   ): { result: ScenarioResult; world: World } {
-    const { seed, durationNs, plan, options, replayBase } = context;
+    const { seed, durationNs, plan, replayBase } = context;
     const results = assertions.map((assertion) => assertion.evaluate());
     const spec = plan.board!;
     const defaultFor = this.#defaultFor === undefined
