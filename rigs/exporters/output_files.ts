@@ -6,6 +6,7 @@
  */
 
 import type { Exporter } from "./exporter.ts";
+import { HtmlReportExporter } from "./html_report.ts";
 import { PerfettoTraceExporter } from "./perfetto_trace.ts";
 import { fileSink } from "./text_sink.ts";
 import type { TimeWindow } from "./trace_window.ts";
@@ -44,5 +45,6 @@ export function openExporters(files: OutputFiles): Exporter[] {
     exporters.push(new PerfettoTraceExporter(fileSink(files.trace), { window }));
   }
   if (files.vcd !== undefined) exporters.push(new VcdExporter(fileSink(files.vcd), { window }));
+  if (files.html !== undefined) exporters.push(new HtmlReportExporter(fileSink(files.html)));
   return exporters;
 }

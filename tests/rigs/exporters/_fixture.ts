@@ -46,3 +46,25 @@ export function fixture(): Scenario {
       r.responseTime("ctl", "loop").max.toBeBelow(1_000),
     ]);
 }
+
+/** The demo's set-up on the handset: the baseband's frame task is driven by the radio IRQ. */
+export function radioFixture(): Scenario {
+  return scenario("radio fixture")
+    .board(boards.handset())
+    .cell(
+      "baseband",
+      rtos({
+        priority: 200,
+        tasks: [task("frame", { irq: "radio", wcet: 90_000, deadline: 4_615_000, priority: 10 })],
+      }),
+    )
+    .cell(
+      "android",
+      native({
+        priority: 50,
+        *program() {
+          for (;;) yield* compute(532_000);
+        },
+      }),
+    );
+}
