@@ -17,6 +17,7 @@ import type { TraceRecord } from "../../hw/trace_bus.ts";
 import type { ScenarioResult } from "../scenario_result.ts";
 import type { World } from "../world.ts";
 import { micros } from "./_micros.ts";
+import { ShareBuckets } from "./_share_buckets.ts";
 import type { Exporter } from "./exporter.ts";
 import type { TextSink } from "./text_sink.ts";
 import { type TimeWindow, WHOLE_RUN } from "./trace_window.ts";
@@ -71,14 +72,13 @@ export class PerfettoTraceExporter implements Exporter {
   readonly #from: number;
   readonly #to: number;
   readonly #bucketOption?: number;
-  #bucketNs = 1;
+  #shares = new ShareBuckets(0, 0, 1);
   #first = true;
   #end = 0;
   readonly #lastEnd = new Map<number, number>();
   readonly #cells = new Map<string, CellIds>();
   readonly #named = new Set<number>();
   readonly #pendingFlows = new Map<number, { pid: number; time: number }>();
-  readonly #shares = new Map<number, number[]>();
   #events = 0;
   #cores = 1;
 
@@ -105,8 +105,9 @@ export class PerfettoTraceExporter implements Exporter {
     const to = Math.min(this.#to, world.durationNs);
     this.#end = to;
     this.#cores = world.board.cores.length;
-    this.#bucketNs = this.#bucketOption ??
+    const bucketNs = this.#bucketOption ??
       Math.max(100_000, Math.ceil((to - this.#from) / 1000 / 1000) * 1000);
+    this.#shares = new ShareBuckets(this.#from, to, bucketNs);
     this.#sink.write('{"displayTimeUnit":"ns","traceEvents":[\n');
     this.#meta(PID_SCENARIO, undefined, `scenario: ${world.plan.name}`, 0);
     this.#meta(PID_SCENARIO, TID_SCRIPT, "script", 0);
@@ -141,17 +142,11 @@ export class PerfettoTraceExporter implements Exporter {
       );
     }
     const cells = [...this.#cells.entries()];
-    const buckets = [...this.#shares.keys()].sort((a, b) => a - b);
-    for (const bucket of buckets) {
-      const shares = this.#shares.get(bucket)!;
-      const start = Math.max(this.#from, bucket * this.#bucketNs);
-      const span = Math.min(this.#end, (bucket + 1) * this.#bucketNs) - start;
-      if (span <= 0) continue;
+    for (const { start, span, ns } of this.#shares.entries()) {
       for (const [, ids] of cells) {
-        const ns = shares[ids.shareIndex] ?? 0;
         this.#event(
           `"ph":"C","pid":${ids.pid},"ts":${micros(start)},"name":"cpu share %","args":{"share":${
-            Number((100 * ns / span / this.#cores).toFixed(3))
+            Number((100 * (ns[ids.shareIndex] ?? 0) / span / this.#cores).toFixed(3))
           }}`,
         );
       }
@@ -176,7 +171,7 @@ export class PerfettoTraceExporter implements Exporter {
         const core = r.core as number, vcpu = r.vcpu as string;
         const start = r.start as number, end = start + (r.durationNs as number);
         const cell = this.#cell(r.source);
-        this.#share(cell, start, end);
+        this.#shares.add(cell.shareIndex, start, end);
         const args = `{"cell":${JSON.stringify(r.source)}}`;
         this.#slice(PID_CORE + core, TID_RUN, start, end, vcpu, "run", args);
         const index = vcpuIndex(vcpu);
@@ -328,18 +323,6 @@ export class PerfettoTraceExporter implements Exporter {
         micros(r.time)
       },"name":"ipc","cat":"ipc"`,
     );
-  }
-
-  #share(cell: CellIds, start: number, end: number): void {
-    const from = Math.max(start, this.#from), to = Math.min(end, this.#end);
-    if (to <= from) return;
-    const size = this.#bucketNs;
-    for (let b = Math.floor(from / size); b * size < to; b++) {
-      const overlap = Math.min(to, (b + 1) * size) - Math.max(from, b * size);
-      let shares = this.#shares.get(b);
-      if (shares === undefined) this.#shares.set(b, shares = []);
-      shares[cell.shareIndex] = (shares[cell.shareIndex] ?? 0) + overlap;
-    }
   }
 
   #cell(name: string): CellIds {

@@ -84,3 +84,20 @@ Deno.test("PerfettoTraceExporter does not change the run's fingerprint", () => {
   const plain = fixture().execute({ for: "10ms" });
   assert.equal(whole.result.fingerprint, plain.fingerprint);
 });
+
+Deno.test("PerfettoTraceExporter CPU-share counters average to the run's CPU share", () => {
+  const cells = new Map(
+    whole.trace.traceEvents.filter((e) => e.ph === "M" && e.name === "process_name")
+      .map((e) => [e.pid, String(e.args?.name).replace(/^cell /, "")]),
+  );
+  const shares = whole.result.metrics.cpuShare as Record<string, number>;
+  for (const [cell, expected] of Object.entries(shares)) {
+    const values = whole.trace.traceEvents
+      .filter((e) => e.ph === "C" && e.name === "cpu share %" && cells.get(e.pid) === cell)
+      .map((e) => Number(e.args!.share));
+    assert.ok(values.length >= 10);
+    assert.ok(values.every((v) => v >= 0 && v <= 100));
+    const mean = values.reduce((a, b) => a + b, 0) / values.length / 100;
+    assert.ok(Math.abs(mean - expected) < 0.002, `${cell}: ${mean} vs ${expected}`);
+  }
+});
