@@ -13,7 +13,7 @@ import type { Duration } from "../hw/time.ts";
 import type { KernelProfile } from "../kernel/profiles/profile.ts";
 import { trustedBytes, trustedLoc } from "../kernel/profiles/profile.ts";
 import { profileByName, profileNames } from "../kernel/profiles/profile_names.ts";
-import { registeredScenarios, type RunOptions, type Scenario } from "./scenario.ts";
+import { type RegisteredScenario, registeredScenarios, type Scenario } from "./scenario.ts";
 import { ScenarioError } from "./scenario_error.ts";
 
 /** IRQ latency of one line on one kernel. */
@@ -165,28 +165,20 @@ export async function compareKernels(
   );
 }
 
-const byFile = new Map<string, { scenario: Scenario; options: RunOptions }[]>();
-
-async function scenariosOf(
-  file: string | URL,
-): Promise<{ scenario: Scenario; options: RunOptions }[]> {
+async function scenariosOf(file: string | URL): Promise<RegisteredScenario[]> {
   const url = file instanceof URL
     ? file.href
     : /^[a-z]+:/.test(file)
     ? file
     : new URL(file, `file://${Deno.cwd()}/`).href;
-  const known = byFile.get(url);
-  if (known !== undefined) return known;
-  const before = registeredScenarios().length;
   await import(url);
-  const found = registeredScenarios().slice(before).map((r) => ({ ...r }));
+  const found = registeredScenarios().filter((r) => r.file === url);
   if (found.length === 0) {
     throw new ScenarioError(
       `No scenario in "${file}": a scenario file calls scenario(…)….run() at its top level`,
     );
   }
-  byFile.set(url, found);
-  return found;
+  return [...found];
 }
 
 function runOne(

@@ -56,6 +56,8 @@ export interface Plan {
   policy: (() => SchedulingPolicy) | undefined;
   /** The kernel profile; default OKL4 (`okl4()`). */
   profile: KernelProfile | undefined;
+  /** Profiles configured for this scenario, used when it runs on one of them by name. */
+  readonly variants: KernelProfile[];
   /** Cells in load order. */
   readonly cells: PlannedCell[];
   /** Channels. */
@@ -100,6 +102,7 @@ export function emptyPlan(name: string): Plan {
     costs: undefined,
     policy: undefined,
     profile: undefined,
+    variants: [],
     cells: [],
     channels: [],
     endpoints: [],

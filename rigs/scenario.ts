@@ -51,6 +51,8 @@ export interface RegisteredScenario {
   readonly scenario: Scenario;
   /** Its `run()` options. */
   readonly options: RunOptions;
+  /** The module URL of the file that called `run()`, when known. */
+  readonly file?: string;
 }
 
 const registry: RegisteredScenario[] = [];
@@ -80,6 +82,12 @@ export interface KernelOptions {
   readonly slice?: Duration | string;
   /** A scheduling policy factory (for other kernels' policies). */
   readonly policy?: () => SchedulingPolicy;
+  /**
+   * How this scenario configures other profiles when it runs on one of them by name
+   * (`--kernel pikeos`, comparisons), e.g. `[profiles.pikeos({ frame })]`; the default kernel
+   * stays as chosen.
+   */
+  readonly profiles?: readonly KernelProfile[];
 }
 
 /**
@@ -144,6 +152,7 @@ export class Scenario {
         return;
       }
       options = options as KernelOptions;
+      if (options.profiles !== undefined) plan.variants.push(...options.profiles);
       const costs = options.costs;
       if (typeof costs === "string") {
         if (!(costs in costTables)) {
@@ -307,10 +316,10 @@ export class Scenario {
    * @returns The result under `deno run`; `undefined` when registered as a test.
    */
   run(options: RunOptions = {}): Promise<ScenarioResult | undefined> {
-    registry.push({ scenario: this, options });
+    const file = callerFile();
+    registry.push({ scenario: this, options, ...(file === undefined ? {} : { file }) });
     this.#defaultFor = options.for;
     markRunStarted();
-    const file = callerFile();
     if (file !== undefined && file === Deno.mainModule) {
       if (file.includes("#")) return Promise.resolve(this.#runEmbedded(options));
       return runCli(this, file, options);
@@ -496,7 +505,7 @@ function applyKernel(plan: Plan, kernel: string | KernelProfile): void {
     plan.profile = kernel;
   } else if (plan.profile?.name !== kernel) {
     try {
-      plan.profile = profileByName(kernel);
+      plan.profile = plan.variants.find((p) => p.name === kernel) ?? profileByName(kernel);
     } catch (error) {
       throw new ScenarioError((error as Error).message);
     }
