@@ -6,6 +6,10 @@
 
 import type { TraceRecord } from "./trace_bus.ts";
 
+/** Digests of strings seen in records, shared by every fingerprint (bounded). */
+const stringDigests = new Map<string, number>();
+const STRING_CACHE_MAX = 65_536;
+
 /**
  * Hashes trace records as they stream past, keeping 64 bits of state in two 32-bit lanes
  * (each a multiply-rotate mix in the style of MurmurHash3, cross-mixed when read out).
@@ -66,28 +70,38 @@ export class Fingerprint {
   }
 
   #number(value: number): void {
-    if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
+    if (value >= 0 && value <= 0x7fff_ffff && (value | 0) === value) {
+      this.#word(value);
+    } else if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
       this.#word(value >>> 0);
-      this.#word(Math.floor(value / 2 ** 32) >>> 0);
+      this.#word(Math.floor(value / 2 ** 32) >>> 0 ^ 0x5a5a_0000);
     } else {
       this.#string(String(value));
     }
   }
 
   #string(value: string): void {
-    this.#word(value.length);
-    for (let i = 0; i < value.length; i++) this.#word(value.charCodeAt(i));
+    // Field names, kinds and cell names repeat in every record: absorb a cached 32-bit digest
+    // of each string (FNV-1a over its code units, mixed with its length) instead of each char.
+    let digest = stringDigests.get(value);
+    if (digest === undefined) {
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < value.length; i++) {
+        hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+      }
+      digest = (hash ^ Math.imul(value.length, 0x9e3779b1)) | 0;
+      if (stringDigests.size < STRING_CACHE_MAX) stringDigests.set(value, digest);
+    }
+    this.#word(digest);
   }
 
   #word(word: number): void {
-    let k = Math.imul(word, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    let low = this.#low ^ k;
+    // Two multiply-rotate lanes, each seeing the other: cheap, and every word moves all 64
+    // bits within a few steps (finished by the avalanche in hex()).
+    let low = Math.imul(this.#low ^ word, 0x9e3779b1);
     low = (low << 13) | (low >>> 19);
-    this.#low = (Math.imul(low, 5) + 0xe6546b64) | 0;
-    let high = this.#high ^ Math.imul(k, 0x85ebca6b) ^ this.#low;
-    high = (high << 17) | (high >>> 15);
-    this.#high = (Math.imul(high, 9) + 0x38495ab5) | 0;
+    this.#low = low;
+    const high = Math.imul(this.#high ^ word ^ (low >>> 7), 0x85ebca77);
+    this.#high = (high << 17) | (high >>> 15);
   }
 }
