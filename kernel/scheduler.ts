@@ -189,6 +189,16 @@ export class FixedPriorityPolicy implements SchedulingPolicy {
   /** Removes a vCPU wherever it is queued on its core. */
   remove(vcpu: Vcpu): void {
     const queues = this.#queues[vcpu.affinity];
+    // A queued vCPU sits at its current priority (priority changes dequeue first).
+    const likely = queues[vcpu.priority];
+    const at = likely === undefined ? -1 : likely.indexOf(vcpu);
+    if (at >= 0) {
+      likely.splice(at, 1);
+      if (likely.length === 0) {
+        this.#bitmaps[vcpu.affinity][vcpu.priority >> 5] &= ~(1 << (vcpu.priority & 31));
+      }
+      return;
+    }
     for (let priority = 0; priority < 256; priority++) {
       const level = queues[priority];
       if (level.length === 0) continue;
