@@ -224,7 +224,15 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       const found = lookup(op.cap, "irq", "ack");
       if (!found.ok) return fail(withCap, { ok: false, error: found.error });
       const line = (found.cap.object as { line: number }).line;
-      return { cycles: withCap, invoke: () => (kernel.ackLine(line), OK) };
+      return {
+        cycles: withCap,
+        invoke: () =>
+          kernel.ackLine(line, cell) ? OK : error(
+            "IllegalState",
+            `IRQ line ${line} is not routed to cell "${cell.name}" (a standby owns it only after the switch)`,
+            op.cap,
+          ),
+      };
     }
     case "sleep": {
       if (!Number.isSafeInteger(op.durationNs) || op.durationNs < 0) {

@@ -117,7 +117,7 @@ interface IrqRoute {
   cell: Cell;
   vcpu: Vcpu;
   virq: number;
-  readonly capability: Capability;
+  capability: Capability;
 }
 
 const COMPUTE_DONE: OperationResult = Object.freeze({
@@ -385,10 +385,17 @@ export class Microvisor {
   grantIrq(
     cell: Cell,
     line: number | string,
-    options: { vcpu?: number; name?: string } = {},
+    options: { vcpu?: number; name?: string; standby?: boolean } = {},
   ): number {
     const number = typeof line === "number" ? line : this.board.irqLine(line);
     const existing = this.#routes.get(number);
+    if (options.standby === true) {
+      // A standby instance (FOTA) holds the capability now; the line is routed to it only by
+      // an atomic switchService(), and acknowledging it before then is refused.
+      const name = options.name ?? (typeof line === "string" ? line : `irq${number}`);
+      cell.virq(name);
+      return cell.caps.insert(new Capability("irq", { line: number }, ["ack"]), `irq:${name}`);
+    }
     if (existing !== undefined) {
       throw new RangeError(
         `Cannot give IRQ line ${number} to cell "${cell.name}": it is owned by cell "${existing.cell.name}"`,
@@ -564,6 +571,52 @@ export class Microvisor {
     }
     cell.windows.set(deviceName, { base, size: device.size });
     return this.grant(cell, "device", device, { rights, name: `device:${deviceName}` });
+  }
+
+  /**
+   * Maps a physical range that is not RAM (e.g. a flash slot holding an image) into a cell as
+   * a named window, with rights; the window is `cell.windows.get(name)`.
+   *
+   * @param cell The cell.
+   * @param name The window's name.
+   * @param options Physical base (page aligned), bytes, and rights (read, write, execute).
+   * @returns The window's guest address.
+   * @throws {RangeError} If the range is not page aligned, not in one flash or SRAM region, or
+   * the name is taken.
+   */
+  grantMemoryWindow(
+    cell: Cell,
+    name: string,
+    options: { physical: number; bytes: number; rights: readonly string[] },
+  ): number {
+    const { physical, bytes, rights } = options;
+    const region = this.board.memory.regionAt(physical);
+    if (
+      physical % PAGE_SIZE !== 0 || bytes <= 0 || bytes % PAGE_SIZE !== 0 || region === undefined ||
+      (region.kind !== "flash" && region.kind !== "sram") ||
+      physical + bytes > region.base + region.size
+    ) {
+      throw new RangeError(
+        `Cannot map window "${name}" into cell "${cell.name}": 0x${physical.toString(16)} + ` +
+          `${bytes} bytes must be page aligned and inside one flash or SRAM region`,
+      );
+    }
+    if (cell.windows.has(name)) {
+      throw new RangeError(`Cannot map window "${name}" into cell "${cell.name}": name is taken`);
+    }
+    const base = this.#nextWindow(cell, DEVICE_WINDOW_BASE, bytes);
+    for (let offset = 0; offset < bytes; offset += PAGE_SIZE) {
+      cell.space.map(base + offset, {
+        frame: physical + offset,
+        read: rights.includes("read"),
+        write: rights.includes("write"),
+        execute: rights.includes("execute"),
+        kind: "device",
+        object: name,
+      });
+    }
+    cell.windows.set(name, { base, size: bytes });
+    return base;
   }
 
   /**
@@ -758,6 +811,16 @@ export class Microvisor {
       if (channel.receiver === from) {
         channel.receiver = to;
         channel.receiverVirq = to.virq(`channel:${channel.name}`);
+        // Only the new instance may receive from now on.
+        for (const [, cap] of from.caps.entries()) {
+          if (cap.object === channel && cap.rights.has("receive")) cap.revokeSelf();
+        }
+        const receiveName = `receive:${channel.name}`;
+        const index = to.caps.indexOf(receiveName);
+        const cap = index === undefined ? undefined : to.caps.at(index);
+        if (cap === undefined || cap.revoked || cap.object !== channel) {
+          to.caps.insert(new Capability("channel", channel, ["receive"]), receiveName);
+        }
         channels++;
       }
     }
@@ -768,7 +831,15 @@ export class Microvisor {
         route.vcpu = to.vcpus[0];
         route.virq = to.virq(name);
         this.#interrupts.setTarget(line, route.vcpu.affinity);
-        if (to.caps.indexOf(`irq:${name}`) === undefined) {
+        // The old instance loses the line: its capability (and copies) are revoked; the new
+        // one uses the capability it holds as a standby, or gets a fresh one.
+        route.capability.revokeSelf();
+        const held = to.caps.indexOf(`irq:${name}`);
+        const heldCap = held === undefined ? undefined : to.caps.at(held);
+        if (heldCap !== undefined && !heldCap.revoked && heldCap.type === "irq") {
+          route.capability = heldCap;
+        } else {
+          route.capability = new Capability("irq", { line }, ["ack"]);
           to.caps.insert(route.capability, `irq:${name}`);
         }
         lines++;
@@ -866,77 +937,6 @@ export class Microvisor {
   }
 
   /**
-   * Blocks the running vCPU.
-   *
-   * @param vcpu The vCPU.
-   * @param reason Why.
-   */
-  block(vcpu: Vcpu, reason: BlockReason): void {
-    vcpu.state = "blocked";
-    vcpu.blockedOn = reason;
-  }
-
-  /**
-   * Marks a virtual IRQ pending on a vCPU: edge count, flags OR-ed in. A vCPU waiting for
-   * vIRQs wakes; a computing vCPU with virtual interrupts enabled is interrupted.
-   *
-   * @param vcpu The target.
-   * @param virq The vIRQ number in its cell.
-   * @param options Flags, and the hardware line and its assertion time for latency.
-   */
-  postVirq(
-    vcpu: Vcpu,
-    virq: number,
-    options: { flags?: number; line?: number; assertedAt?: number } = {},
-  ): void {
-    if (vcpu.state === "halted") return;
-    let state = vcpu.virqs.get(virq);
-    if (state === undefined) {
-      state = {
-        count: 0,
-        flags: 0,
-        assertedAt: options.assertedAt ?? -1,
-        line: options.line ?? -1,
-      };
-      vcpu.virqs.set(virq, state);
-    }
-    state.count++;
-    state.flags |= options.flags ?? 0;
-    if (options.line !== undefined) {
-      // An interrupt targeted at a vCPU restores its base priority (OKL4 semantics).
-      if (vcpu.priority !== vcpu.basePriority) this.#setPriority(vcpu, vcpu.basePriority);
-    }
-    if (this.#trace.active) {
-      this.#emit("virq.pending", vcpu.cell.name, {
-        vcpu: vcpu.name,
-        virq,
-        line: options.line ?? -1,
-      });
-    }
-    if (vcpu.state === "blocked" && vcpu.blockedOn === "wait") {
-      vcpu.injectPending = true;
-      this.makeReady(vcpu);
-    } else if (vcpu.state === "running" && vcpu.virqInterrupts) {
-      this.#notifyCore(vcpu.affinity);
-    }
-  }
-
-  /**
-   * Drains a vCPU's pending vIRQs into delivery records (no latency record).
-   *
-   * @param vcpu The vCPU.
-   * @returns The delivered vIRQs.
-   */
-  drainVirqs(vcpu: Vcpu): DeliveredVirq[] {
-    const out: DeliveredVirq[] = [];
-    for (const [virq, state] of vcpu.virqs) {
-      out.push({ virq, name: vcpu.cell.virqName(virq), count: state.count, flags: state.flags });
-    }
-    vcpu.virqs.clear();
-    return out;
-  }
-
-  /**
    * Donates a caller's scheduling context and priority to the server that takes its call
    * (when the kernel donates; otherwise nothing happens). The server's own are kept.
    *
@@ -1009,6 +1009,77 @@ export class Microvisor {
   }
 
   /**
+   * Blocks the running vCPU.
+   *
+   * @param vcpu The vCPU.
+   * @param reason Why.
+   */
+  block(vcpu: Vcpu, reason: BlockReason): void {
+    vcpu.state = "blocked";
+    vcpu.blockedOn = reason;
+  }
+
+  /**
+   * Marks a virtual IRQ pending on a vCPU: edge count, flags OR-ed in. A vCPU waiting for
+   * vIRQs wakes; a computing vCPU with virtual interrupts enabled is interrupted.
+   *
+   * @param vcpu The target.
+   * @param virq The vIRQ number in its cell.
+   * @param options Flags, and the hardware line and its assertion time for latency.
+   */
+  postVirq(
+    vcpu: Vcpu,
+    virq: number,
+    options: { flags?: number; line?: number; assertedAt?: number } = {},
+  ): void {
+    if (vcpu.state === "halted") return;
+    let state = vcpu.virqs.get(virq);
+    if (state === undefined) {
+      state = {
+        count: 0,
+        flags: 0,
+        assertedAt: options.assertedAt ?? -1,
+        line: options.line ?? -1,
+      };
+      vcpu.virqs.set(virq, state);
+    }
+    state.count++;
+    state.flags |= options.flags ?? 0;
+    if (options.line !== undefined) {
+      // An interrupt targeted at a vCPU restores its base priority (OKL4 semantics).
+      if (vcpu.priority !== vcpu.basePriority) this.#setPriority(vcpu, vcpu.basePriority);
+    }
+    if (this.#trace.active) {
+      this.#emit("virq.pending", vcpu.cell.name, {
+        vcpu: vcpu.name,
+        virq,
+        line: options.line ?? -1,
+      });
+    }
+    if (vcpu.state === "blocked" && vcpu.blockedOn === "wait") {
+      vcpu.injectPending = true;
+      this.makeReady(vcpu);
+    } else if (vcpu.state === "running" && vcpu.virqInterrupts) {
+      this.#notifyCore(vcpu.affinity);
+    }
+  }
+
+  /**
+   * Drains a vCPU's pending vIRQs into delivery records (no latency record).
+   *
+   * @param vcpu The vCPU.
+   * @returns The delivered vIRQs.
+   */
+  drainVirqs(vcpu: Vcpu): DeliveredVirq[] {
+    const out: DeliveredVirq[] = [];
+    for (const [virq, state] of vcpu.virqs) {
+      out.push({ virq, name: vcpu.cell.virqName(virq), count: state.count, flags: state.flags });
+    }
+    vcpu.virqs.clear();
+    return out;
+  }
+
+  /**
    * Arms a kernel timer that runs kernel work on a core, charged as a timer interrupt.
    *
    * @param core The core.
@@ -1038,9 +1109,13 @@ export class Microvisor {
    * Acknowledges a hardware line for its owner: re-enables it at the controller.
    *
    * @param line The line.
+   * @param cell The acknowledging cell; refused unless the line is routed to it.
+   * @returns Whether the line was acknowledged.
    */
-  ackLine(line: number): void {
+  ackLine(line: number, cell?: Cell): boolean {
+    if (cell !== undefined && this.#routes.get(line)?.cell !== cell) return false;
     this.#interrupts.enable(line);
+    return true;
   }
 
   /**
@@ -1124,7 +1199,15 @@ export class Microvisor {
     const out = new Uint8Array(length);
     let at = 0;
     for (const piece of translated.pieces) {
-      out.set(this.board.memory.read(piece.physical, piece.length, cell.name), at);
+      let bytes: Uint8Array;
+      try {
+        bytes = this.board.memory.read(piece.physical, piece.length, cell.name);
+      } catch (error) {
+        // A device refusing the access (no such register, bad width) is a bus error.
+        if (!(error instanceof RangeError)) throw error;
+        return this.#fault(cell, "read", address + at, `device: ${error.message}`);
+      }
+      out.set(bytes, at);
       at += piece.length;
     }
     return { ok: true, value: out };
@@ -1145,7 +1228,12 @@ export class Microvisor {
     }
     let at = 0;
     for (const piece of translated.pieces) {
-      this.board.memory.write(piece.physical, bytes.subarray(at, at + piece.length), cell.name);
+      try {
+        this.board.memory.write(piece.physical, bytes.subarray(at, at + piece.length), cell.name);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        return this.#fault(cell, "write", address + at, `device: ${error.message}`);
+      }
       at += piece.length;
     }
     return { ok: true, value: undefined };
@@ -1198,7 +1286,10 @@ export class Microvisor {
     if (this.policy.preempts(best, current)) return true;
     // An equal became ready after this segment was planned without a slice limit: re-plan it
     // so the round-robin slice holds.
-    return core.segmentEndsAt > core.sliceEndsAt && this.policy.hasEqual(current);
+    if (core.segmentEndsAt > core.sliceEndsAt && this.policy.hasEqual(current)) return true;
+    // Likewise for a policy's own run limit (a fair share's slice shrinks as vCPUs arrive).
+    const limit = this.policy.runLimitNs?.(current, this.engine.now);
+    return limit !== undefined && core.segmentEndsAt > this.engine.now + limit;
   }
 
   #wantsInjection(vcpu: Vcpu): boolean {
@@ -1751,7 +1842,8 @@ export class Microvisor {
 
   #emit(kind: string, source: string, fields: Record<string, TraceValue>): void {
     if (!this.#trace.active) return;
-    this.#trace.emit({ time: this.engine.now, kind, source, ...fields });
+    // Identity last, so a field named like it can never disguise the record.
+    this.#trace.emit({ ...fields, time: this.engine.now, kind, source });
   }
 
   #context(cell: Cell, index: number): GuestContext {
@@ -1759,8 +1851,8 @@ export class Microvisor {
     return {
       cell: cell.name,
       vcpu: index,
-      caps: cell.caps.names(),
-      virqs: Object.fromEntries(cell.virqNames),
+      caps: cell.caps.liveNames(),
+      virqs: cell.virqView,
       ram: { base: 0, size: cell.ramBytes },
       windows: Object.fromEntries(cell.windows),
       clockHz: this.#cores[cell.vcpus[index].affinity].clockHz,

@@ -32,6 +32,7 @@ export class CapTable {
   readonly size: number;
   #slots: (Capability | undefined)[];
   #names = new Map<string, number>();
+  #view: Record<string, number> = {};
 
   /**
    * @param owner The owning cell's name.
@@ -59,7 +60,12 @@ export class CapTable {
       );
     }
     // A reused slot (its capability was revoked) loses the name it had.
-    for (const [held, slot] of this.#names) if (slot === index) this.#names.delete(held);
+    for (const [held, slot] of this.#names) {
+      if (slot === index) {
+        this.#names.delete(held);
+        delete this.#view[held];
+      }
+    }
     if (name !== undefined) {
       if (this.#names.has(name) && !this.#slots[this.#names.get(name)!]?.revoked) {
         throw new RangeError(
@@ -67,6 +73,7 @@ export class CapTable {
         );
       }
       this.#names.set(name, index);
+      this.#view[name] = index;
     }
     this.#slots[index] = cap;
     return index;
@@ -83,6 +90,16 @@ export class CapTable {
   }
 
   /** Named slots, name to index. */
+  /**
+   * A live read-only view of the named slots: it reflects later inserts (a capability granted
+   * while the program runs, e.g. at a service switch) without a new lookup.
+   *
+   * @returns Name to index, kept current.
+   */
+  liveNames(): Readonly<Record<string, number>> {
+    return this.#view;
+  }
+
   names(): Record<string, number> {
     return Object.fromEntries(this.#names);
   }
@@ -152,6 +169,7 @@ export class CapTable {
     const held = this.#slots.filter((slot): slot is Capability => slot !== undefined);
     this.#slots.fill(undefined);
     this.#names.clear();
+    for (const key of Object.keys(this.#view)) delete this.#view[key];
     return held;
   }
 

@@ -98,6 +98,7 @@ export class Cell {
   faultPolicy: FaultPolicy = "deliver";
   /** Faults taken. */
   faults = 0;
+  #virqView: Record<string, number> = {};
 
   /**
    * @param options Name, image and RAM quota.
@@ -121,8 +122,14 @@ export class Cell {
     if (number === undefined) {
       number = this.virqNames.size;
       this.virqNames.set(name, number);
+      this.#virqView[name] = number;
     }
     return number;
+  }
+
+  /** A live read-only view of vIRQ names to numbers (reflects vIRQs added later). */
+  get virqView(): Readonly<Record<string, number>> {
+    return this.#virqView;
   }
 
   /**
