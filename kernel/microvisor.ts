@@ -12,7 +12,7 @@ import { SPURIOUS_INTERRUPT } from "../hw/interrupt_controller.ts";
 import type { InterruptController } from "../hw/interrupt_controller.ts";
 import { PAGE_SIZE } from "../hw/physical_memory.ts";
 import { cyclesToNs, nsToCycles } from "../hw/time.ts";
-import type { TraceBus, TraceValue } from "../hw/trace_bus.ts";
+import type { TraceBus, TraceRecord, TraceValue } from "../hw/trace_bus.ts";
 import type { DeliveredVirq, GuestError, Operation, OperationResult } from "./abi.ts";
 import { CostModel, type CostTable, HANDSET_COSTS } from "./cost_model.ts";
 import { FrameAllocator } from "./frame_allocator.ts";
@@ -1123,7 +1123,7 @@ export class Microvisor {
    *
    * @param kind Record kind.
    * @param source Emitting component.
-   * @param fields Extra fields.
+   * @param fields Extra fields: a fresh object, which becomes the record (not copied).
    */
   emit(kind: string, source: string, fields: Record<string, TraceValue>): void {
     this.#emit(kind, source, fields);
@@ -1842,8 +1842,13 @@ export class Microvisor {
 
   #emit(kind: string, source: string, fields: Record<string, TraceValue>): void {
     if (!this.#trace.active) return;
-    // Identity last, so a field named like it can never disguise the record.
-    this.#trace.emit({ ...fields, time: this.engine.now, kind, source });
+    // The fields object is always a fresh literal from the caller: complete it in place (no
+    // copy on this hot path). Identity goes last, so a field named like it cannot disguise it.
+    const record = fields as Record<string, TraceValue>;
+    record.time = this.engine.now;
+    record.kind = kind;
+    record.source = source;
+    this.#trace.emit(record as unknown as TraceRecord);
   }
 
   #context(cell: Cell, index: number): GuestContext {
