@@ -370,7 +370,7 @@ export class Expectations {
     const sighting = () => this.#resolver.world().secrets.get(text)!;
     const check = (cell: string, readable: boolean): Assertion => {
       this.#checkCell(cell);
-      return new Metric(`secret("${text}") readable by "${cell}"`, "flag", "run", () => {
+      return new Metric(`secret("${text}")`, "flag", "run", () => {
         const s = sighting();
         return {
           value: s.readableBy.has(cell) ? 1 : 0,
@@ -379,7 +379,10 @@ export class Expectations {
             ? `readable (cells: ${[...s.readableBy].join(", ")})`
             : `not readable (${s.scans} scans)`,
         };
-      }).satisfies((v) => (v === 1) === readable, readable ? "readable" : "never readable");
+      }).satisfies(
+        (v) => (v === 1) === readable,
+        readable ? `readable by "${cell}"` : `not readable by "${cell}"`,
+      );
     };
     return {
       notReadableBy: (cell) => check(cell, false),
