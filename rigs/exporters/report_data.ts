@@ -12,7 +12,7 @@ import type { World } from "../world.ts";
 
 /** Limits of {@linkcode ReportCollector}. */
 export interface ReportLimits {
-  /** Run slices kept (default 20,000). */
+  /** Run slices kept (default 50,000). */
   readonly slices?: number;
   /** IRQ raise marks kept (default 20,000). */
   readonly irqMarks?: number;
@@ -128,7 +128,7 @@ export class ReportCollector {
    * @param limits How much to keep.
    */
   constructor(limits: ReportLimits = {}) {
-    this.#maxSlices = Math.max(16, limits.slices ?? 20_000);
+    this.#maxSlices = Math.max(16, limits.slices ?? 50_000);
     this.#maxMarks = Math.max(16, limits.irqMarks ?? 20_000);
     this.#maxPoints = Math.max(16, limits.points ?? 4_000);
   }
@@ -268,44 +268,52 @@ export class ReportCollector {
     }
   }
 
-  /** Merges same-vCPU neighbours closer than a gap and drops shorter slices, doubling it. */
+  /**
+   * Merges same-vCPU neighbours closer than the gap and drops shorter slices: first at the
+   * current gap (slices that came since the last reduction), then doubling it until a quarter
+   * of the room is free again.
+   */
   #reduce(): void {
     const target = Math.floor(this.#maxSlices * 0.75);
-    let s = this.#slices;
-    while (s.start.length > target) {
+    if (this.#gap > 0) this.#compact(this.#gap);
+    while (this.#slices.start.length > target) {
       this.#gap = this.#gap === 0 ? 1_000 : this.#gap * 2;
-      const gap = this.#gap;
-      const out = {
-        core: [] as number[],
-        vcpu: [] as number[],
-        start: [] as number[],
-        end: [] as number[],
-      };
-      const lastOnCore = new Map<number, number>();
-      for (let i = 0; i < s.start.length; i++) {
-        const core = s.core[i];
-        const last = lastOnCore.get(core);
-        if (
-          last !== undefined && out.vcpu[last] === s.vcpu[i] && s.start[i] - out.end[last] <= gap
-        ) {
-          out.end[last] = Math.max(out.end[last], s.end[i]);
-          continue;
-        }
-        out.core.push(core);
-        out.vcpu.push(s.vcpu[i]);
-        out.start.push(s.start[i]);
-        out.end.push(s.end[i]);
-        lastOnCore.set(core, out.start.length - 1);
-      }
-      // Drop what stays shorter than the gap (a merged slice only grows).
-      const keep: number[] = [];
-      for (let i = 0; i < out.start.length; i++) if (out.end[i] - out.start[i] >= gap) keep.push(i);
-      s = this.#slices = {
-        core: keep.map((i) => out.core[i]),
-        vcpu: keep.map((i) => out.vcpu[i]),
-        start: keep.map((i) => out.start[i]),
-        end: keep.map((i) => out.end[i]),
-      };
+      this.#compact(this.#gap);
     }
+  }
+
+  #compact(gap: number): void {
+    const s = this.#slices;
+    const out = {
+      core: [] as number[],
+      vcpu: [] as number[],
+      start: [] as number[],
+      end: [] as number[],
+    };
+    const lastOnCore = new Map<number, number>();
+    for (let i = 0; i < s.start.length; i++) {
+      const core = s.core[i];
+      const last = lastOnCore.get(core);
+      if (
+        last !== undefined && out.vcpu[last] === s.vcpu[i] && s.start[i] - out.end[last] <= gap
+      ) {
+        out.end[last] = Math.max(out.end[last], s.end[i]);
+        continue;
+      }
+      out.core.push(core);
+      out.vcpu.push(s.vcpu[i]);
+      out.start.push(s.start[i]);
+      out.end.push(s.end[i]);
+      lastOnCore.set(core, out.start.length - 1);
+    }
+    // Drop what stays shorter than the gap (a merged slice only grows).
+    const keep: number[] = [];
+    for (let i = 0; i < out.start.length; i++) if (out.end[i] - out.start[i] >= gap) keep.push(i);
+    this.#slices = {
+      core: keep.map((i) => out.core[i]),
+      vcpu: keep.map((i) => out.vcpu[i]),
+      start: keep.map((i) => out.start[i]),
+      end: keep.map((i) => out.end[i]),
+    };
   }
 }

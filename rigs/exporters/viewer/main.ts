@@ -83,7 +83,9 @@ function render(data: ReportData): HTMLElement {
           red.seen.toLocaleString("en-US")
         } run slices shown (same-vCPU slices less than ${
           formatNs(red.mergedGapNs)
-        } apart merged, slices shorter than ${formatNs(red.droppedBelowNs)} dropped).`,
+        } apart merged, slices shorter than ${
+          formatNs(red.droppedBelowNs)
+        } dropped; --trace FILE writes every slice for Perfetto).`,
       ),
     );
   }
