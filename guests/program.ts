@@ -180,6 +180,25 @@ export function timer(periodNs: number, firstNs?: number): Guest<OperationResult
 }
 
 /**
+ * Arms the vCPU's virtual timer as a one-shot at an absolute time (vIRQ `timer`); at once if
+ * that time has passed. Replaces any earlier setting.
+ *
+ * @param atNs The time, ns.
+ * @returns Success, or an error for a negative time.
+ *
+ * @example Usage
+ * ```ts
+ * import { timerAt } from "./program.ts";
+ * import assert from "node:assert/strict";
+ * const op = timerAt(2_500_000).next().value;
+ * assert.deepEqual(op, { op: "timerAt", atNs: 2_500_000 });
+ * ```
+ */
+export function timerAt(atNs: number): Guest<OperationResult<undefined>> {
+  return perform<undefined>({ op: "timerAt", atNs });
+}
+
+/**
  * Enables or disables virtual interrupts cutting computes short (a guest's CPSR I bit).
  *
  * @param enabled Whether vIRQs interrupt compute.

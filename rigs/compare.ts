@@ -190,7 +190,7 @@ function runOne(
   try {
     const { result, world } = target.executeWithReplay(
       { for: options.for, seed: options.seed, maxEvents: options.maxEvents, kernel },
-      `deno run <scenario> --kernel ${name}`,
+      "deno run <scenario>",
     );
     const profile = world.plan.profile!;
     const metrics = result.metrics as {

@@ -439,7 +439,8 @@ export class Scenario {
       ? undefined
       : toDuration(this.#defaultFor, "run length");
     const replay = `${replayBase} --seed ${seed}` +
-      (defaultFor === durationNs ? "" : ` --for ${exactDuration(durationNs)}`);
+      (defaultFor === durationNs ? "" : ` --for ${exactDuration(durationNs)}`) +
+      (context.options.kernel === undefined ? "" : ` --kernel ${plan.profile!.name}`);
     const result: ScenarioResult = {
       scenario: this.#name,
       seed,

@@ -21,7 +21,13 @@ import type { Vcpu } from "../objects/vcpu.ts";
 import type { PolicyHost, SchedulingPolicy } from "../scheduler.ts";
 
 /** Xen credit1 defaults. */
-export const CREDIT_DEFAULTS = Object.freeze({
+export const CREDIT_DEFAULTS: Readonly<{
+  tickNs: number;
+  sliceNs: number;
+  creditsPerTick: number;
+  ticksPerAccounting: number;
+  weight: number;
+}> = Object.freeze({
   /** Tick: credit is debited from the running vCPU every tick. */
   tickNs: 10_000_000,
   /** Time slice among vCPUs of one class. */

@@ -62,7 +62,11 @@ export const NICE_TO_WEIGHT: readonly number[] = Object.freeze([
 ]);
 
 /** Linux CFS defaults for one CPU. */
-export const FAIR_DEFAULTS = Object.freeze({
+export const FAIR_DEFAULTS: Readonly<{
+  latencyNs: number;
+  minGranularityNs: number;
+  wakeupGranularityNs: number;
+}> = Object.freeze({
   latencyNs: 6_000_000,
   minGranularityNs: 750_000,
   wakeupGranularityNs: 1_000_000,
@@ -204,7 +208,7 @@ export class FairSharePolicy implements SchedulingPolicy {
     const granularity = (this.#wakeupGranularityNs * 1024) / this.weight(candidate);
     if (behind > granularity) return true;
     const ran = this.#state(running).sliceRanNs + (this.#host?.unaccountedNs(running) ?? 0);
-    return ran >= this.#idealSliceNs(running) && behind > 0;
+    return ran >= this.#idealSliceNs(running) && behind >= 0;
   }
 
   /** No round-robin among equals: slices come from the weights. */
@@ -215,7 +219,8 @@ export class FairSharePolicy implements SchedulingPolicy {
   /** The rest of the running vCPU's weighted slice while others wait; else no limit. */
   runLimitNs(running: Vcpu, _now: number): number {
     if (this.#ready[running.affinity].length === 0) return Infinity;
-    const left = this.#idealSliceNs(running) - this.#state(running).sliceRanNs;
+    const ran = this.#state(running).sliceRanNs + (this.#host?.unaccountedNs(running) ?? 0);
+    const left = this.#idealSliceNs(running) - ran;
     return Math.max(left, this.#minGranularityNs);
   }
 
