@@ -157,7 +157,7 @@ export class EventScript {
    */
   every(
     period: Duration | string,
-    build: (t: EventScript) => unknown,
+    build: (t: this) => unknown,
     options: RepeatOptions = {},
   ): this {
     const periodNs = toDuration(period, "every() period");
@@ -180,7 +180,7 @@ export class EventScript {
    */
   poisson(
     mean: Duration | string,
-    build: (t: EventScript) => unknown,
+    build: (t: this) => unknown,
     options: RepeatOptions = {},
   ): this {
     const meanNs = toDuration(mean, "poisson() mean gap");
@@ -207,7 +207,7 @@ export class EventScript {
   uniform(
     min: Duration | string,
     max: Duration | string,
-    build: (t: EventScript) => unknown,
+    build: (t: this) => unknown,
     options: RepeatOptions = {},
   ): this {
     const low = toDuration(min, "uniform() min gap");
@@ -232,7 +232,7 @@ export class EventScript {
    * @param build The verbs.
    * @returns The script.
    */
-  burst(count: number, gap: Duration | string, build: (t: EventScript) => unknown): this {
+  burst(count: number, gap: Duration | string, build: (t: this) => unknown): this {
     if (!Number.isInteger(count) || count < 1) {
       throw new ScenarioError(`Invalid burst() count ${count}: must be a positive integer`);
     }
@@ -271,14 +271,14 @@ export class EventScript {
 
   #repeat(
     label: string,
-    build: (t: EventScript) => unknown,
+    build: (t: this) => unknown,
     options: RepeatOptions,
     nextAfter: (world: World, at: number) => number,
     first?: (world: World, from: number) => number,
   ): this {
     this.#sequence++;
     const scratch: Plan = { ...this.#plan, events: [], steps: [] };
-    const inner = new (this.constructor as new (plan: Plan) => EventScript)(scratch);
+    const inner = new (this.constructor as new (plan: Plan) => this)(scratch);
     build(inner);
     const verbs = scratch.events;
     if (verbs.length === 0) throw new ScenarioError(`Empty ${label}: add at least one verb`);
