@@ -1,0 +1,468 @@
+import assert from "node:assert/strict";
+import {
+  boards,
+  compute,
+  fotaService,
+  manager,
+  native,
+  parseScenarioFlags,
+  richOs,
+  type Scenario,
+  scenario,
+  ScenarioError,
+} from "../../mod.ts";
+
+const root = new URL("../../", import.meta.url);
+
+function busy() {
+  return native({
+    priority: 10,
+    *program() {
+      for (;;) yield* compute(53_200);
+    },
+  });
+}
+
+/** Two native cells on the handset: every bad input below is a change to this. */
+function base(): Scenario {
+  return scenario("bad input").board(boards.handset()).cell("app", busy()).cell("other", busy());
+}
+
+/** Asserts that building the scenario throws a ScenarioError whose message matches each pattern. */
+function rejects(build: () => unknown, ...patterns: RegExp[]): string {
+  let message = "";
+  assert.throws(build, (error: unknown) => {
+    assert.ok(error instanceof ScenarioError, `expected a ScenarioError, got ${error}`);
+    message = error.message;
+    return true;
+  });
+  for (const pattern of patterns) assert.match(message, pattern);
+  return message;
+}
+
+/** Runs `deno run FILE ARGS` from the repository root with no permission flags. */
+async function denoRun(file: string, ...args: string[]) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", file, ...args],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+/** Asserts a fixture exits 2 with the message on stderr and no stack trace. */
+async function exitsTwo(file: string, pattern: RegExp, ...args: string[]): Promise<void> {
+  const { code, stdout, stderr } = await denoRun(file, ...args);
+  assert.equal(code, 2, `${file}: ${stdout}${stderr}`);
+  assert.match(stderr, pattern);
+  assert.doesNotMatch(stderr, /^\s+at /m, "bad input prints no stack trace");
+  assert.doesNotMatch(stdout, /PASSED|FAILED/, "nothing ran");
+}
+
+Deno.test("Scenario rejects an unknown cell in expect() with the valid cells and a suggestion", async () => {
+  rejects(
+    () => base().expect((r) => r.cpuShare("ap").toBe(0)).execute({ for: "1ms" }),
+    /^Unknown cell "ap" in expect\(\): cells are "app", "other" \(did you mean "app"\?\)$/,
+  );
+  await exitsTwo(
+    "tests/rigs/fixtures/unknown_cell.ts",
+    /error: Unknown cell "andriod" in expect\(\): cells are "android" \(did you mean "android"\?\)/,
+  );
+});
+
+Deno.test("Scenario rejects an unknown cell in channel() and endpoint() with the valid cells", () => {
+  rejects(
+    () => base().channel("app", "othr", { slots: 1, maxBytes: 8 }).execute({ for: "1ms" }),
+    /^Unknown cell "othr": cells are "app", "other" \(did you mean "other"\?\)$/,
+  );
+  rejects(
+    () => base().endpoint("ap", "other").execute({ for: "1ms" }),
+    /^Unknown cell "ap": cells are "app", "other" \(did you mean "app"\?\)$/,
+  );
+});
+
+Deno.test("Scenario rejects an unknown cell in a script verb with the valid cells", () => {
+  for (const verb of ["crash", "hang", "resume", "restart"] as const) {
+    rejects(
+      () => base().script((t) => t.at("1ms")[verb]("othr")).execute({ for: "1ms" }),
+      /^Unknown cell "othr": cells are "app", "other" \(did you mean "other"\?\)$/,
+    );
+  }
+});
+
+Deno.test("Scenario rejects a duplicate cell name", () => {
+  rejects(
+    () => base().cell("app", busy()).execute({ for: "1ms" }),
+    /^Duplicate cell "app": cell names must be unique$/,
+  );
+});
+
+Deno.test("Scenario rejects an invalid cell name and says what a name may hold", () => {
+  for (const name of ["9 lives", "", "a b", "-x"]) {
+    rejects(
+      () => base().cell(name, busy()).execute({ for: "1ms" }),
+      new RegExp(
+        `^Invalid cell name ${
+          JSON.stringify(JSON.stringify(name)).slice(1, -1)
+        }: use letters, digits, "_", "-", "." and start with a letter$`,
+      ),
+    );
+  }
+});
+
+Deno.test("Scenario rejects a recipe that is not a guest recipe and names the factories", () => {
+  rejects(
+    () => base().cell("c", {} as never).execute({ for: "1ms" }),
+    /^Invalid recipe for cell "c": use rtos\(\), richOs\(\), pinEntry\(\), manager\(\) or native\(\)$/,
+  );
+});
+
+Deno.test("Scenario rejects an unknown device in the irq verb and in .irq() with the board's devices", () => {
+  const devices = /"keypad", "display", "radio", "uart", "net", "flash", "watchdog"/;
+  rejects(
+    () => base().script((t) => t.irq("uartt")).execute({ for: "1ms" }),
+    /^Unknown device "uartt": the board has /,
+    devices,
+    /\(did you mean "uart"\?\)$/,
+  );
+  rejects(
+    () => base().script((t) => t.irqStorm("gpu")).execute({ for: "1ms" }),
+    /^Unknown device "gpu": the board has /,
+  );
+  rejects(
+    () => base().irq("app", "radi0").execute({ for: "1ms" }),
+    /^Unknown device "radi0" in \.irq\("app", "radi0"\): board "handset" has /,
+    devices,
+    /\(did you mean "radio"\?\)$/,
+  );
+});
+
+Deno.test("Scenario rejects r.ipc() on a channel the plan does not have, listing the channels", () => {
+  rejects(
+    () => base().expect((r) => r.ipc("app", "other").sent.toBe(0)).execute({ for: "1ms" }),
+    /^Unknown channel "app->other": channels are none$/,
+  );
+  rejects(
+    () =>
+      base().channel("app", "other", { slots: 1, maxBytes: 8 })
+        .expect((r) => r.ipc("other", "app").sent.toBe(0)).execute({ for: "1ms" }),
+    /^Unknown channel "other->app": channels are "app->other"$/,
+  );
+});
+
+Deno.test("Scenario rejects a duration string with an unknown unit and lists the units", async () => {
+  rejects(
+    () => base().script((t) => t.at("10 parsecs").crash("app")).execute({ for: "1ms" }),
+    /^Cannot parse duration "10 parsecs": .*valid units are ns, us, ms, s, min, h$/,
+  );
+  rejects(() => base().execute({ for: "5 fortnights" }), /"5 fortnights"/);
+  await exitsTwo(
+    "tests/rigs/fixtures/bad_duration.ts",
+    /error: Cannot parse duration "10 parsecs": .*valid units are ns, us, ms, s, min, h/,
+  );
+});
+
+Deno.test("Scenario rejects a negative or NaN duration and says how to make one", () => {
+  const valid = /is not a non-negative whole number of nanoseconds; use ns\(\), us\(\), ms\(\)/;
+  rejects(
+    () => base().script((t) => t.at(-5).crash("app")).execute({ for: "1ms" }),
+    /^Invalid script time: -5 /,
+    valid,
+  );
+  rejects(
+    () => base().script((t) => t.after(NaN).crash("app")).execute({ for: "1ms" }),
+    /^Invalid script delay: NaN /,
+    valid,
+  );
+  rejects(() => base().execute({ for: -1 }), /^Invalid run length: -1 /, valid);
+  rejects(() => base().execute({ for: 0 }), /^Invalid run length 0: must be above 0$/);
+  rejects(
+    () => base().script((t) => t.at("1ms").keypad("1", { gap: 1.5 })).execute({ for: "1ms" }),
+    /^Invalid keypad gap: 1\.5 /,
+  );
+});
+
+Deno.test("Scenario rejects a bad seed from .seed() and from run options", () => {
+  for (const seed of [-1, 1.5, NaN, 2 ** 53]) {
+    rejects(
+      () => base().seed(seed).execute({ for: "1ms" }),
+      new RegExp(`^Invalid seed ${seed}: use a non-negative integer below 2\\^53$`),
+    );
+  }
+  rejects(() => base().execute({ for: "1ms", seed: -3 }), /^Invalid seed -3: /);
+});
+
+Deno.test("Scenario with no board says how to add one", () => {
+  rejects(
+    () => scenario("boardless").cell("a", busy()).execute({ for: "1ms" }),
+    /^Scenario "boardless" has no board: add \.board\(boards\.handset\(\)\) or another board$/,
+  );
+});
+
+Deno.test("Scenario with no run length says how to give one", () => {
+  rejects(
+    () => base().execute({}),
+    /^Scenario "bad input" has no run length: pass run\(\{ for: s\(5\) \}\) or --for 5s$/,
+  );
+});
+
+Deno.test("Scenario rejects an unknown cost table and lists the tables", () => {
+  rejects(
+    () => base().kernel({ costs: "fast" as never }).execute({ for: "1ms" }),
+    /^Unknown cost table "fast": valid tables are "handset", "automotive", "zero"$/,
+  );
+});
+
+Deno.test("Scenario rejects an unknown kernel profile and lists the profiles", () => {
+  rejects(
+    () => base().execute({ for: "1ms", kernel: "linux" }),
+    /^Unknown kernel "linux": valid kernels are "okl4", "sel4-mcs", "pikeos", "nova", "xen", "kvm"$/,
+  );
+});
+
+Deno.test("Scenario rejects an unknown step in r.step() and lists the steps", () => {
+  rejects(
+    () =>
+      base().script((t) => t.step("burst", (t) => t.at("1ms").crash("app")))
+        .expect((r) => r.step("burts").cpuShare("app").toBe(0)).execute({ for: "2ms" }),
+    /^Unknown step "burts": steps are "burst" \(did you mean "burst"\?\)$/,
+  );
+  rejects(
+    () => base().expect((r) => r.step("x").cpuShare("app").toBe(0)).execute({ for: "1ms" }),
+    /^Unknown step "x": steps are none$/,
+  );
+});
+
+Deno.test("Scenario rejects a duplicate step name", () => {
+  rejects(
+    () =>
+      base().script((t) =>
+        t.step("a", (t) => t.crash("app")).step("a", (t) => t.at("1ms").crash("other"))
+      ).execute({ for: "2ms" }),
+    /^Duplicate step "a": step names must be unique$/,
+  );
+});
+
+Deno.test("Scenario rejects channel slots and maxBytes out of range with the valid range", () => {
+  rejects(
+    () => base().channel("app", "other", { slots: 0, maxBytes: 8 }).execute({ for: "1ms" }),
+    /^Cannot create channel "app->other": slots 0 is not an integer in 1\.\.4096$/,
+  );
+  rejects(
+    () => base().channel("app", "other", { slots: 1, maxBytes: 4_096 }).execute({ for: "1ms" }),
+    /^Cannot create channel "app->other": maxBytes 4096 is not an integer in 1\.\.2048$/,
+  );
+  rejects(
+    () =>
+      base().channel("app", "other", { slots: 1, maxBytes: 8 })
+        .channel("app", "other", { slots: 2, maxBytes: 8 }).execute({ for: "1ms" }),
+    /^Duplicate channel "app->other"$/,
+  );
+});
+
+Deno.test("compromise() rejects an unknown attack name and lists the attacks", () => {
+  rejects(
+    () =>
+      base().cell("android", richOs({ priority: 5 }))
+        .script((t) => t.compromise("android", { attacks: ["readForeignMemry" as never] }))
+        .execute({ for: "1ms" }),
+    /^Unknown attack "readForeignMemry": attacks are "readForeignMemory", "writeKernelMemory", /,
+    /"hogCpu" \(did you mean "readForeignMemory"\?\)$/,
+  );
+});
+
+Deno.test("fota() on a cell that is not a FOTA service says how to load one", () => {
+  rejects(
+    () =>
+      base().cell("mgr", manager({ priority: 150 })).script((t) => t.fota("app"))
+        .execute({ for: "1ms" }),
+    /^fota needs a FOTA service cell: cell "app" is a native; load it with fotaService\(\{ priority \}\)$/,
+  );
+  rejects(
+    () =>
+      base().cell("mgr", manager({ priority: 150 })).cell("modem", fotaService({ priority: 120 }))
+        .script((t) => t.fota("modem", { variant: "broken" as never })).execute({ for: "1ms" }),
+    /^Unknown FOTA variant "broken": variants are "good", "crash-on-boot", "no-health"$/,
+  );
+});
+
+Deno.test("FOTA, remote wipe and power cycles without a device manager say how to add one", () => {
+  const add = /: add \.cell\("mgr", manager\(\{ priority: 150 \}\)\)$/;
+  rejects(
+    () => base().cell("modem", fotaService({ priority: 120 })).execute({ for: "1ms" }),
+    /^FOTA service cell "modem" needs a device manager/,
+    add,
+  );
+  rejects(
+    () => base().script((t) => t.remoteWipe("app")).execute({ for: "1ms" }),
+    /^remoteWipe needs a device manager cell/,
+    add,
+  );
+  rejects(
+    () => base().script((t) => t.fota("app")).execute({ for: "1ms" }),
+    /^fota needs a device manager cell/,
+    add,
+  );
+  rejects(
+    () => base().script((t) => t.powerCycle()).execute({ for: "1ms" }),
+    /^powerCycle needs a device manager cell/,
+    add,
+  );
+});
+
+Deno.test("Rich-OS verbs on another kind of cell name the cell's kind", () => {
+  rejects(
+    () => base().script((t) => t.compromise("app")).execute({ for: "1ms" }),
+    /^compromise needs a rich OS cell: cell "app" is a native$/,
+  );
+  rejects(
+    () =>
+      base().channel("app", "other", { slots: 1, maxBytes: 8 })
+        .script((t) => t.ipcBurst("app", "other", { messages: 1, bytes: 1 }))
+        .execute({ for: "1ms" }),
+    /^ipcBurst needs a rich OS sender: cell "app" is a native$/,
+  );
+  rejects(
+    () =>
+      base().cell("android", richOs({ priority: 5 }))
+        .script((t) => t.ipcBurst("android", "app", { messages: 1, bytes: 1 }))
+        .execute({ for: "1ms" }),
+    /^ipcBurst needs a channel from "android" to "app": add \.channel\("android", "app", /,
+  );
+  rejects(
+    () =>
+      base().cell("android", richOs({ priority: 5 })).script((t) => t.request("android", "app"))
+        .execute({ for: "1ms" }),
+    /^request needs an endpoint: add \.endpoint\("android", "app"\)$/,
+  );
+});
+
+Deno.test("Verb and repeater options out of range name the value and the valid range", () => {
+  const cases: [(s: Scenario) => Scenario, RegExp][] = [
+    [
+      (s) => s.script((t) => t.radio("pause" as never)),
+      /^Invalid radio action "pause": valid actions are "start", "stop"$/,
+    ],
+    [(s) => s.script((t) => t.keypad("")), /^Invalid keypad keys "": give keys such as "4711#"$/],
+    [
+      (s) => s.script((t) => t.irqStorm("uart", { count: 0 })),
+      /^Invalid irqStorm count: 0 is not a positive integer$/,
+    ],
+    [
+      (s) => s.script((t) => t.every(0, (t) => t.crash("app"))),
+      /^Invalid every\(\) period 0: must be above 0$/,
+    ],
+    [
+      (s) => s.script((t) => t.poisson("0ms", (t) => t.crash("app"))),
+      /^Invalid poisson\(\) mean 0ms: must be above 0$/,
+    ],
+    [
+      (s) => s.script((t) => t.uniform("5ms", "1ms", (t) => t.crash("app"))),
+      /^Invalid uniform\(\) gaps 5ms\.\.1ms: need 0 < max and min <= max$/,
+    ],
+    [
+      (s) => s.script((t) => t.burst(0, "1ms", (t) => t.crash("app"))),
+      /^Invalid burst\(\) count 0: must be a positive integer$/,
+    ],
+    [(s) => s.script((t) => t.every("1ms", () => {})), /^Empty every 1ms: add at least one verb$/],
+    [
+      (s) => s.expect((r) => r.window("2ms", "1ms").cpuShare("app").toBe(0)),
+      /^Invalid window 2ms\.\.1ms: the end must be after the start$/,
+    ],
+    [
+      (s) => s.expect((r) => r.secret("").readableBy("app")),
+      /^Invalid secret "": give the secret's text, e\.g\. "4711"$/,
+    ],
+    [
+      (s) => s.expect(() => 5 as never),
+      /^Invalid expectation in "bad input": expect\(\) must return assertions such as /,
+    ],
+  ];
+  for (const [mistake, pattern] of cases) {
+    rejects(() => mistake(base()).execute({ for: "1ms" }), pattern);
+  }
+});
+
+Deno.test("Scenario rejects a recipe the kernel cannot load (vCPU priority out of range)", () => {
+  rejects(
+    () => base().cell("p", native({ priority: 300, *program() {} })).execute({ for: "1ms" }),
+    /^Cannot create cell "p": vCPU 0 priority 300 is not an integer in 0\.\.255$/,
+  );
+});
+
+Deno.test("A guest option out of range throws at module load and the runner exits 2", async () => {
+  assert.throws(
+    () => richOs({ priority: 50, processes: -1 }),
+    new RangeError("Cannot create richOs: processes -1 must be a whole number >= 0"),
+  );
+  await exitsTwo(
+    "tests/rigs/fixtures/bad_guest_option.ts",
+    /^error: Cannot create richOs: processes -1 must be a whole number >= 0$/m,
+  );
+});
+
+Deno.test("A board override out of range throws at module load and the runner exits 2", async () => {
+  assert.throws(
+    () => boards.handset({ cores: 0 }),
+    { name: "BoardError", message: /cores 0 is not a positive whole number/ },
+  );
+  await exitsTwo(
+    "tests/rigs/fixtures/bad_board.ts",
+    /^error: Invalid overrides of board "handset": cores 0 is not a positive whole number$/m,
+  );
+});
+
+Deno.test("A kernel footprint over the handset's 256 KiB SRAM is bad input with the breakdown", async () => {
+  const scenarioWithChannels = base().cell("third", busy())
+    .channel("app", "other", { slots: 4_096, maxBytes: 2_048 })
+    .channel("app", "third", { slots: 4_096, maxBytes: 2_048 });
+  rejects(
+    () => scenarioWithChannels.execute({ for: "1ms" }),
+    /^Kernel footprint of 16903744 bytes does not fit in 262144 bytes of on-chip SRAM \(over by 16641600\)/,
+    /channel 4096 x 2048 B: 8388640 B/,
+  );
+  // The same cells with small channels fit.
+  const fits = base().cell("third", busy())
+    .channel("app", "other", { slots: 8, maxBytes: 64 })
+    .channel("app", "third", { slots: 8, maxBytes: 64 })
+    .execute({ for: "1ms" });
+  assert.equal(fits.passed, true);
+  await exitsTwo(
+    "tests/rigs/fixtures/footprint.ts",
+    /error: Kernel footprint of 16903744 bytes does not fit in 262144 bytes of on-chip SRAM/,
+  );
+});
+
+Deno.test("An unknown CLI flag is bad input that lists the valid flags (exit 2)", async () => {
+  assert.throws(
+    () => parseScenarioFlags(["--sed", "7"], {}),
+    /^ScenarioError: Unknown option "--sed": valid options are --seed, --for, --json, /,
+  );
+  assert.throws(
+    () => parseScenarioFlags(["--seed=-1"], {}),
+    /Invalid --seed "-1": use a non-negative integer/,
+  );
+  assert.throws(
+    () => parseScenarioFlags(["--for", "2 parsecs"], {}),
+    /Invalid --for: Cannot parse duration "2 parsecs"/,
+  );
+  assert.throws(
+    () => parseScenarioFlags(["--max-events", "many"], {}),
+    /Invalid --max-events "many"/,
+  );
+  await exitsTwo(
+    "tests/rigs/fixtures/passing.ts",
+    /error: Unknown option "--sed": valid options are --seed, --for, .*--help/,
+    "--sed",
+    "7",
+  );
+  await exitsTwo(
+    "tests/rigs/fixtures/passing.ts",
+    /error: Invalid --for: .*"10 parsecs"/,
+    "--for",
+    "10 parsecs",
+  );
+});
