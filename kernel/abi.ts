@@ -106,6 +106,8 @@ export type Operation =
   | { readonly op: "waive"; readonly priority: number }
   | { readonly op: "yield" }
   | { readonly op: "now" }
+  /** Reads the virtual counter without trapping: no kernel entry, no cost. */
+  | { readonly op: "clock" }
   | { readonly op: "derive"; readonly cap: number; readonly rights: readonly string[] }
   | { readonly op: "revoke"; readonly cap: number }
   | { readonly op: "map"; readonly cap: number; readonly address: number }

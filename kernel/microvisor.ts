@@ -1631,6 +1631,12 @@ export class Microvisor {
       vcpu.pendingOp = op;
     }
     switch (op.op) {
+      case "clock":
+        // The virtual counter is readable without trapping (as ARM's CNTVCT or a timer
+        // register mapped into the guest): no kernel entry, no virtual time.
+        vcpu.pendingOp = undefined;
+        vcpu.pendingResult = { ok: true, value: this.engine.now };
+        return true;
       case "compute":
         vcpu.pendingOp = undefined;
         if (!Number.isSafeInteger(op.cycles) || op.cycles < 0) {

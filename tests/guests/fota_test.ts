@@ -131,10 +131,10 @@ Deno.test("manager() FOTA good path switches with an exact service gap and loses
   // From the manager issuing the switch to it seeing the new instance's go-live
   // acknowledgement: kernel paths only (switch, stop, timer, signal, two cross-cell switches
   // with vIRQ injection, the acknowledgement's signal, the manager's clock read).
-  assert.equal(done.downtimeNs, 8_780);
+  assert.equal(done.downtimeNs, 8_629);
   const switchRecord = world.of("fota.phase").find((r) => r.phase === "switch")!;
   const live = world.of("service.live")[0];
-  assert.ok(live.time > switchRecord.time && live.time < switchRecord.time + 8_780);
+  assert.ok(live.time > switchRecord.time && live.time < switchRecord.time + 8_629);
   assert.deepEqual(running(world), ["svc.b"]);
   assert.equal(world.kernel.cell("svc").state, "destroyed");
   assert.deepEqual(
