@@ -68,7 +68,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       return {
         cycles: withCap + costs.ipcCycles(size),
         invoke: () =>
-          kernel.channelSend(channel, { bytes: op.bytes, badge }) ? OK : error(
+          kernel.channelSend(channel, { bytes: op.bytes, badge, vcpu }) ? OK : error(
             "QueueFull",
             `channel "${channel.name}" is full (${channel.slots} messages queued)`,
             op.cap,
@@ -84,7 +84,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
         const channel = found.cap.object as Channel;
         return {
           cycles: withCap + costs.ipcCycles(0),
-          invoke: () => ({ ok: true, value: kernel.channelReceive(channel) }),
+          invoke: () => ({ ok: true, value: kernel.channelReceive(channel, vcpu) }),
         };
       }
       const endpoint = found.cap.object as Endpoint;

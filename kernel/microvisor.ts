@@ -1138,10 +1138,13 @@ export class Microvisor {
    * Sends a message on a channel (after checks): queue it and raise the receiver's vIRQ.
    *
    * @param channel The channel.
-   * @param message Bytes (copied) and badge.
+   * @param message Bytes (copied), badge, and the sending vCPU (for traces).
    * @returns Whether it was queued (false: full).
    */
-  channelSend(channel: Channel, message: { bytes: Uint8Array; badge: number }): boolean {
+  channelSend(
+    channel: Channel,
+    message: { bytes: Uint8Array; badge: number; vcpu?: Vcpu },
+  ): boolean {
     const timed: TimedMessage = {
       bytes: message.bytes.slice(),
       badge: message.badge,
@@ -1158,6 +1161,8 @@ export class Microvisor {
         bytes: message.bytes.length,
         depth: channel.depth,
         id: timed.id,
+        vcpu: message.vcpu?.name ?? "",
+        core: message.vcpu?.affinity ?? -1,
       });
     }
     return true;
@@ -1167,9 +1172,13 @@ export class Microvisor {
    * Takes the oldest message of a channel.
    *
    * @param channel The channel.
+   * @param vcpu The receiving vCPU (for traces).
    * @returns The message without its send time, or `undefined`.
    */
-  channelReceive(channel: Channel): { bytes: Uint8Array; badge: number } | undefined {
+  channelReceive(
+    channel: Channel,
+    vcpu?: Vcpu,
+  ): { bytes: Uint8Array; badge: number } | undefined {
     const timed = channel.take() as TimedMessage | undefined;
     if (timed === undefined) return undefined;
     if (this.#trace.active) {
@@ -1178,6 +1187,8 @@ export class Microvisor {
         latencyNs: this.engine.now - timed.sentAt,
         depth: channel.depth,
         id: timed.id,
+        vcpu: vcpu?.name ?? "",
+        core: vcpu?.affinity ?? -1,
       });
     }
     return { bytes: timed.bytes, badge: timed.badge };
