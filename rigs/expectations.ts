@@ -122,7 +122,7 @@ export class Expectations {
       value: task === undefined
         ? p.misses.get(cell) ?? 0
         : p.taskMisses.get(`${cell}/${task}`) ?? 0,
-      at: p.firstMissAt.get(cell) ?? -1,
+      at: p.firstMissAt.get(task === undefined ? cell : `${cell}/${task}`) ?? -1,
     }));
   }
 

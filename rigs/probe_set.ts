@@ -64,7 +64,7 @@ export class ProbeSet {
   readonly misses: Map<string, number> = new Map();
   /** Deadline misses per "cell/task". */
   readonly taskMisses: Map<string, number> = new Map();
-  /** First miss time per cell. */
+  /** First miss time per cell and per "cell/task". */
   readonly firstMissAt: Map<string, number> = new Map();
   /** Task completions per "cell/task". */
   readonly completions: Map<string, number> = new Map();
@@ -138,9 +138,11 @@ export class ProbeSet {
         break;
       }
       case "task.miss": {
+        const key = `${r.source}/${r.task}`;
         bump(this.misses, r.source);
-        bump(this.taskMisses, `${r.source}/${r.task}`);
+        bump(this.taskMisses, key);
         if (!this.firstMissAt.has(r.source)) this.firstMissAt.set(r.source, r.time);
+        if (!this.firstMissAt.has(key)) this.firstMissAt.set(key, r.time);
         break;
       }
       case "cpu.run":
