@@ -6,6 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { RunLimitError } from "../hw/engine.ts";
 import { toDuration } from "../hw/time.ts";
 import type { RunOptions, Scenario } from "./scenario.ts";
 import { ScenarioError } from "./scenario_error.ts";
@@ -215,6 +216,12 @@ export async function runCli(
   try {
     result = scenario.executeWithReplay(run, `deno run ${script}`).result;
   } catch (error) {
+    if (error instanceof RunLimitError) {
+      // The run failed (not bad input): say why and how to replay it, without a stack trace.
+      console.error(`error: ${error.message}`);
+      console.error(`Replay: deno run ${script} ${Deno.args.join(" ")}`.trimEnd());
+      Deno.exit(EXIT.failed);
+    }
     return fail(error, script);
   }
   const wallMs = performance.now() - started;
