@@ -243,10 +243,12 @@ Deno.test("Importing a scenario file registers it with its file and run() option
 });
 
 Deno.test("A registered scenario that fails fails its Deno.test case with the failing assertion", async () => {
-  // registration.ts only imports the failing fixture; `deno test` runs the case run() registered.
+  // registration.ts imports the failing fixture (whose run() registers a case) and calls
+  // Scenario.test() on a passing scenario.
   const { code, stdout, stderr } = await deno(["test", "tests/rigs/fixtures/registration.ts"]);
   const output = stdout + stderr;
   assert.notEqual(code, 0);
+  assert.match(output, /scenario: fixture: registered by test\(\) \.\.\. ok/);
   assert.match(output, /scenario: fixture: seeded arrivals miss an impossible count \.\.\. FAILED/);
   assert.match(
     output,
@@ -254,5 +256,5 @@ Deno.test("A registered scenario that fails fails its Deno.test case with the fa
   );
   assert.match(output, /irqLatency\("uart"\)\.count = 1000000: seen \d+/);
   assert.match(output, /Replay: deno run .* --seed 1/);
-  assert.match(output, /0 passed \| 1 failed/);
+  assert.match(output, /1 passed \| 1 failed/);
 });
