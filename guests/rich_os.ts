@@ -75,6 +75,11 @@ export interface RichOsControl {
    * @param request The request bytes; default `"REQ"`.
    */
   request(server: string, request?: Uint8Array): void;
+  /**
+   * Forgets every queued burst and request and any installed runner: a new run (another seed)
+   * starts from a clean control. The scenario rig calls it when it loads the cell.
+   */
+  reset(): void;
 }
 
 interface Request {
@@ -136,6 +141,11 @@ export function richOsControl(): RichOsControl {
     },
     request(server: string, request?: Uint8Array) {
       requests.push({ server, bytes: request ?? new TextEncoder().encode("REQ") });
+    },
+    reset() {
+      queue.length = 0;
+      requests.length = 0;
+      runner = undefined;
     },
   };
   burstQueues.set(control, queue);

@@ -18,7 +18,7 @@ import { profileByName } from "../kernel/profiles/profile_names.ts";
 import { Expectations, type Resolver } from "./expectations.ts";
 import type { Assertion } from "./metric.ts";
 import { emptyPlan, type Plan } from "./plan.ts";
-import { markRunStarted, runCli } from "./scenario_cli.ts";
+import { displayPath, markRunStarted, runCli } from "./scenario_cli.ts";
 import { ScenarioError } from "./scenario_error.ts";
 import { formatReport, type ScenarioResult, summarize } from "./scenario_result.ts";
 import { ScriptVerbs } from "./script_verbs.ts";
@@ -112,6 +112,7 @@ export class Scenario {
   readonly #name: string;
   readonly #steps: ((plan: Plan) => void)[] = [];
   #defaultFor: Duration | string | undefined;
+  #file: string | undefined;
 
   /**
    * @param name What the scenario shows.
@@ -317,6 +318,7 @@ export class Scenario {
    */
   run(options: RunOptions = {}): Promise<ScenarioResult | undefined> {
     const file = callerFile();
+    this.#file = file;
     registry.push({ scenario: this, options, ...(file === undefined ? {} : { file }) });
     this.#defaultFor = options.for;
     markRunStarted();
@@ -345,8 +347,11 @@ export class Scenario {
    * @param options Run length and seed.
    */
   test(options: RunOptions = {}): void {
+    const replayBase = this.#file === undefined
+      ? "deno run <scenario file>"
+      : `deno run ${displayPath(this.#file)}`;
     Deno.test(`scenario: ${this.#name}`, () => {
-      const result = this.execute(options);
+      const result = this.#execute(options, replayBase).result;
       if (!result.passed) {
         const failed = result.assertions.filter((a) => !a.passed)
           .map((a) => `${a.name}: seen ${a.actual}`).join("\n  ");

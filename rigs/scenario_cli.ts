@@ -252,7 +252,20 @@ function fail(error: unknown, script: string): never {
 }
 
 /** The scenario file relative to the working directory when it is below it. */
-function displayPath(file: string): string {
+/**
+ * A scenario file's path as a user types it: relative to the working directory when below it.
+ *
+ * @param file The module URL.
+ * @returns The path.
+ *
+ * @example Usage
+ * ```ts
+ * import { displayPath } from "./scenario_cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(displayPath(`file://${Deno.cwd()}/scenarios/demo.ts`), "scenarios/demo.ts");
+ * ```
+ */
+export function displayPath(file: string): string {
   const path = decodeURIComponent(new URL(file).pathname);
   const cwd = Deno.cwd();
   return path.startsWith(cwd + "/") ? path.slice(cwd.length + 1) : path;

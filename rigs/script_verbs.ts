@@ -273,6 +273,7 @@ export class ScriptVerbs extends EventScript {
    * @returns The script.
    */
   remoteWipe(cell: string, options: { forged?: boolean; replay?: boolean } = {}): this {
+    const at = this.cursor;
     return this.add({
       label: `remoteWipe ${cell}${options.forged ? " (forged)" : ""}${
         options.replay ? " (replay)" : ""
@@ -280,6 +281,15 @@ export class ScriptVerbs extends EventScript {
       check: (plan) => {
         checkCell(plan, cell);
         checkManager(plan, "remoteWipe");
+        const genuine = plan.events.some((e) =>
+          e.at < at && e.label.startsWith("remoteWipe ") && !/\((forged|replay)\)/.test(e.label)
+        );
+        if (options.replay && !genuine) {
+          throw new ScenarioError(
+            `remoteWipe("${cell}", { replay: true }) at ${at} ns needs an earlier genuine ` +
+              `remoteWipe to replay`,
+          );
+        }
       },
       run: (world) => {
         let command = world.state.get("backend.lastWipe") as Uint8Array | undefined;

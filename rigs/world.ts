@@ -240,7 +240,12 @@ export class World {
         checkDevice(device, `cell "${name}" IRQs`);
         this.#grantIrq(cell, device);
       }
-      if (recipe.control !== undefined) this.#controls.set(name, recipe.control);
+      if (recipe.control !== undefined) {
+        // Controls outlive a run (a recipe is built once, a scenario may run many seeds):
+        // each run starts from a clean one.
+        (recipe.control as { reset?: () => void }).reset?.();
+        this.#controls.set(name, recipe.control);
+      }
     }
     for (const { cell, device } of plan.irqs) {
       checkDevice(device, `.irq("${cell}", "${device}")`);

@@ -64,20 +64,10 @@ Deno.test("Every file in scenarios/ passes under plain deno run (no flags)", asy
 /** Determinism runs are shortened to this (the scripted events of most scenarios fall in it). */
 const SHORT = "1s";
 
-/**
- * Known bug, skipped until fixed: a rich OS's world-side control (`richOsControl()` in
- * guests/rich_os.ts) is created once with the recipe and its request, burst and compromise
- * queues outlive a run. keypad_latency.ts shortened to 1 s ends with its second request
- * queued but not yet taken, so the next run of the same scenario starts with a stale request
- * and gives another fingerprint. Remove the entry once each run starts with empty queues.
- */
-const LEAKS_STATE_ACROSS_RUNS = new Set(["keypad_latency.ts"]);
-
 Deno.test("Every scenario gives the same fingerprint twice with the same seed", async (t) => {
   for (const file of scenarioFiles()) {
     await t.step({
       name: file,
-      ignore: LEAKS_STATE_ACROSS_RUNS.has(file),
       fn: () => {
         const { scenario } = registeredFrom(file);
         const first = scenario.execute({ seed: 7, for: SHORT });
