@@ -11,6 +11,8 @@ import { type RegisteredScenario, registeredScenarios } from "../scenario.ts";
 /** A scenario file that cannot be loaded; the CLI prints the message and exits 2. */
 export class LoadError extends Error {
   /**
+   * Creates it.
+   *
    * @param message What was wrong.
    */
   constructor(message: string) {
@@ -38,8 +40,11 @@ export function fileUrl(file: string): string {
   return new URL(`file://${absolute.split("/").map(encodeURIComponent).join("/")}`).href;
 }
 
+/** Scenarios by file URL: a module is evaluated once, so its scenarios register once. */
+const loaded = new Map<string, readonly RegisteredScenario[]>();
+
 /**
- * Imports a scenario file and returns the scenarios it registered.
+ * Imports a scenario file (once per process) and returns the scenarios it registered.
  *
  * @param file Path or URL of the scenario file.
  * @returns Its scenarios with their `run()` options, in order.
@@ -54,6 +59,8 @@ export function fileUrl(file: string): string {
  */
 export async function loadScenarios(file: string): Promise<readonly RegisteredScenario[]> {
   const url = fileUrl(file);
+  const cached = loaded.get(url);
+  if (cached !== undefined) return cached;
   try {
     const info = await Deno.stat(new URL(url));
     if (!info.isFile) throw new LoadError(`"${file}" is not a file: give a scenario .ts file`);
@@ -73,10 +80,10 @@ export async function loadScenarios(file: string): Promise<readonly RegisteredSc
   const found = registeredScenarios().slice(before);
   if (found.length === 0) {
     throw new LoadError(
-      `"${file}" defines no scenario: a scenario file ends with await scenario(...)...run()` +
-        " (if it was imported before in this process, it is not registered again)",
+      `"${file}" defines no scenario: a scenario file ends with await scenario(...)...run()`,
     );
   }
+  loaded.set(url, found);
   return found;
 }
 

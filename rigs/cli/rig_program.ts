@@ -28,7 +28,12 @@ import {
 } from "./soak_report.ts";
 
 /** Exit codes of `rig`. */
-export const RIG_EXIT = Object.freeze({ passed: 0, failed: 1, badInput: 2, interrupted: 130 });
+export const RIG_EXIT: Readonly<{
+  passed: 0;
+  failed: 1;
+  badInput: 2;
+  interrupted: 130;
+}> = Object.freeze({ passed: 0, failed: 1, badInput: 2, interrupted: 130 });
 
 /** Where `rig` prints. */
 export interface RigIo {

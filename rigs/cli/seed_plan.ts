@@ -28,6 +28,8 @@ export interface SeedPlan {
 /** A bad `--shard` or seed range; the CLI prints the message and exits 2. */
 export class SeedPlanError extends Error {
   /**
+   * Creates it.
+   *
    * @param message What was wrong and what is valid.
    */
   constructor(message: string) {
@@ -120,7 +122,7 @@ export function* planSeeds(plan: SeedPlan): Generator<number, void, undefined> {
  * ```ts
  * import { countSeeds } from "./seed_plan.ts";
  * import assert from "node:assert/strict";
- * assert.equal(countSeeds({ from: 1, count: 40, shard: { index: 2, count: 3 } }), 13);
+ * assert.equal(countSeeds({ from: 1, count: 40, shard: { index: 2, count: 3 } }), 14);
  * assert.equal(countSeeds({ from: 1 }), undefined);
  * ```
  */

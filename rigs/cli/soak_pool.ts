@@ -50,6 +50,8 @@ export interface SoakOptions {
 /** A soak that cannot go on for every seed alike (bad scenario input); exit code 2. */
 export class SoakFatalError extends Error {
   /**
+   * Creates it.
+   *
    * @param message What was wrong.
    */
   constructor(message: string) {

@@ -64,6 +64,8 @@ export class SoakProgress {
   #bar?: ReturnType<Bars["create"]>;
 
   /**
+   * Creates it.
+   *
    * @param options Mode, seeds planned, wall limit, printer.
    */
   constructor(options: ProgressOptions = {}) {
@@ -122,12 +124,11 @@ export class SoakProgress {
   }
 
   /**
-   * Prints a message above the bar (or as a plain line).
+   * Prints a message above the bar (or as a plain line; also with mode `none`).
    *
    * @param text The message.
    */
   log(text: string): void {
-    if (this.#mode === "none") return;
     if (this.#bars !== undefined) this.#bars.log(text + "\n");
     else this.#print(text);
   }

@@ -159,6 +159,8 @@ export function emptyTotals(): SoakTotals {
 /** Bad input to {@linkcode mergeReports} or {@linkcode parseSoakReport}. */
 export class SoakReportError extends Error {
   /**
+   * Creates it.
+   *
    * @param message What was wrong.
    */
   constructor(message: string) {
