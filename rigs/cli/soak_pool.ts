@@ -143,8 +143,9 @@ class WorkerProcess {
 
   async #readLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) {
     let buffer = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
+    const decoder = new TextDecoder();
+    for await (const bytes of stream) {
+      buffer += decoder.decode(bytes, { stream: true });
       let newline;
       while ((newline = buffer.indexOf("\n")) >= 0) {
         onLine(buffer.slice(0, newline));
