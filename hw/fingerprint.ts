@@ -11,6 +11,21 @@ const stringDigests = new Map<string, number>();
 const STRING_CACHE_MAX = 65_536;
 
 /**
+ * A cached 32-bit digest of a string (FNV-1a over its code units, mixed with its length):
+ * kinds, cell and field values repeat in every record.
+ */
+function digestOf(value: string): number {
+  let digest = stringDigests.get(value);
+  if (digest === undefined) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+    digest = (hash ^ Math.imul(value.length, 0x9e3779b1)) | 0;
+    if (stringDigests.size < STRING_CACHE_MAX) stringDigests.set(value, digest);
+  }
+  return digest;
+}
+
+/**
  * Hashes trace records as they stream past, keeping 64 bits of state in two 32-bit lanes
  * (each a multiply-rotate mix in the style of MurmurHash3, cross-mixed when read out).
  * Every field of every record counts, in the record's field order.
@@ -45,14 +60,34 @@ export class Fingerprint {
   add(record: TraceRecord): void {
     this.#records++;
     // Field names follow from the record's kind (every emitter writes a fixed shape), so only
-    // the values are absorbed, in field order; the kind and source are values too.
+    // the values are absorbed, in field order; the kind and source are values too. The lanes
+    // live in locals for the loop (this runs for every record of every run).
+    let low = this.#low, high = this.#high;
     for (const key in record) {
       const value = record[key];
-      if (typeof value === "number") this.#number(value);
-      else if (typeof value === "string") this.#string(value);
-      else this.#word(value ? 0x7f7f0001 : 0x7f7f0000);
+      let word: number;
+      if (typeof value === "number") {
+        if (value >= 0 && value <= 0x7fff_ffff && (value | 0) === value) word = value;
+        else if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
+          word = value >>> 0;
+          low = Math.imul(low ^ word, 0x9e3779b1);
+          low = (low << 13) | (low >>> 19);
+          high = Math.imul(high ^ word ^ (low >>> 7), 0x85ebca77);
+          high = (high << 17) | (high >>> 15);
+          word = (Math.floor(value / 2 ** 32) >>> 0) ^ 0x5a5a_0000;
+        } else word = digestOf(String(value));
+      } else if (typeof value === "string") word = digestOf(value);
+      else word = value ? 0x7f7f0001 : 0x7f7f0000;
+      low = Math.imul(low ^ word, 0x9e3779b1);
+      low = (low << 13) | (low >>> 19);
+      high = Math.imul(high ^ word ^ (low >>> 7), 0x85ebca77);
+      high = (high << 17) | (high >>> 15);
     }
-    this.#word(0x5eed5eed);
+    low = Math.imul(low ^ 0x5eed5eed, 0x9e3779b1);
+    low = (low << 13) | (low >>> 19);
+    high = Math.imul(high ^ 0x5eed5eed ^ (low >>> 7), 0x85ebca77);
+    this.#low = low;
+    this.#high = (high << 17) | (high >>> 15);
   }
 
   /**
@@ -68,41 +103,5 @@ export class Fingerprint {
     low ^= low >>> 16;
     high ^= high >>> 16;
     return (high >>> 0).toString(16).padStart(8, "0") + (low >>> 0).toString(16).padStart(8, "0");
-  }
-
-  #number(value: number): void {
-    if (value >= 0 && value <= 0x7fff_ffff && (value | 0) === value) {
-      this.#word(value);
-    } else if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
-      this.#word(value >>> 0);
-      this.#word(Math.floor(value / 2 ** 32) >>> 0 ^ 0x5a5a_0000);
-    } else {
-      this.#string(String(value));
-    }
-  }
-
-  #string(value: string): void {
-    // Field names, kinds and cell names repeat in every record: absorb a cached 32-bit digest
-    // of each string (FNV-1a over its code units, mixed with its length) instead of each char.
-    let digest = stringDigests.get(value);
-    if (digest === undefined) {
-      let hash = 0x811c9dc5;
-      for (let i = 0; i < value.length; i++) {
-        hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
-      }
-      digest = (hash ^ Math.imul(value.length, 0x9e3779b1)) | 0;
-      if (stringDigests.size < STRING_CACHE_MAX) stringDigests.set(value, digest);
-    }
-    this.#word(digest);
-  }
-
-  #word(word: number): void {
-    // Two multiply-rotate lanes, each seeing the other: cheap, and every word moves all 64
-    // bits within a few steps (finished by the avalanche in hex()).
-    let low = Math.imul(this.#low ^ word, 0x9e3779b1);
-    low = (low << 13) | (low >>> 19);
-    this.#low = low;
-    const high = Math.imul(this.#high ^ word ^ (low >>> 7), 0x85ebca77);
-    this.#high = (high << 17) | (high >>> 15);
   }
 }
