@@ -190,7 +190,15 @@ export function arriveSporadic(task: TaskState, now: number, edges: number): voi
 }
 
 /** Releases every job of a task due at or before `now`; returns the new jobs. */
-export function releaseDue(task: TaskState, now: number, clockHz: number): Job[] {
+export function releaseDue(task: TaskState, now: number, clockHz: number): readonly Job[] {
+  // Most scheduling points release nothing: answer without allocating.
+  if (
+    task.spec.period !== undefined
+      ? task.nextRelease > now
+      : task.arrivals.length === 0 || task.arrivals[0].release > now
+  ) {
+    return NOTHING_DUE;
+  }
   const released: Job[] = [];
   const make = (arrival: number, release: number) => {
     const cycles = cyclesFor(task.drawExecutionNs(), clockHz);
@@ -225,6 +233,8 @@ export function releaseDue(task: TaskState, now: number, clockHz: number): Job[]
   }
   return released;
 }
+
+const NOTHING_DUE: readonly Job[] = Object.freeze([]);
 
 /** The next release time of a task, or Infinity. */
 export function nextReleaseOf(task: TaskState): number {
