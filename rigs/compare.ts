@@ -329,3 +329,49 @@ function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
   return `${Math.round(bytes / 1024)} KiB`;
 }
+
+/**
+ * The comparison as one self-contained HTML page (a table per scenario, no scripts, no
+ * network), for `rig compare --html FILE`.
+ *
+ * @param rows Rows from {@linkcode compareKernels}.
+ * @returns The page.
+ *
+ * @example Usage
+ * ```ts
+ * import { comparisonHtml, compareScenario } from "./compare.ts";
+ * import { scenario } from "./scenario.ts";
+ * import { boards } from "../hw/boards.ts";
+ * import { native } from "../guests/recipe.ts";
+ * import { compute } from "../guests/program.ts";
+ * import assert from "node:assert/strict";
+ * const busy = scenario("busy")
+ *   .board(boards.handset())
+ *   .cell("app", native({ priority: 10, *program() { for (;;) yield* compute(532_000); } }));
+ * const page = comparisonHtml(compareScenario(busy, ["okl4", "xen"], { for: "5ms" }));
+ * assert.match(page, /<td>xen<\/td>/);
+ * ```
+ */
+export function comparisonHtml(rows: readonly ComparisonRow[]): string {
+  const escape = (text: string) =>
+    text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+  const tables = formatComparison(rows).split(/\n(?=scenario: )/).map((block) => {
+    const [title, header, , ...body] = block.split("\n");
+    const cells = (line: string) => line.split(/ {2,}/).map((cell) => cell.trim());
+    const head = cells(header).map((h) => `<th>${escape(h)}</th>`).join("");
+    const rowsHtml = body.filter((line) => !line.startsWith("  ")).map((line) =>
+      `<tr>${cells(line).map((c) => `<td>${escape(c)}</td>`).join("")}</tr>`
+    ).join("\n");
+    return `<h2>${
+      escape(title)
+    }</h2>\n<table><thead><tr>${head}</tr></thead>\n<tbody>${rowsHtml}</tbody></table>`;
+  });
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>microvisor-rig: kernel comparison</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}
+th,td{border:1px solid #ccc;padding:4px 8px;text-align:left}th{background:#f3f3f3}</style>
+</head><body><h1>Kernel comparison</h1>
+${tables.join("\n")}
+</body></html>
+`;
+}

@@ -11,6 +11,8 @@
 
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { parseDuration } from "../../hw/time.ts";
+import { compareKernels, comparisonHtml, formatComparison } from "../compare.ts";
+import { profileNames } from "../../kernel/profiles/profile_names.ts";
 import { ScenarioError } from "../scenario_error.ts";
 import { formatReport, type ScenarioResult } from "../scenario_result.ts";
 import { describeFailure, toJunit } from "./junit.ts";
@@ -255,7 +257,14 @@ async function runOne(
  * import { rigProgram } from "./rig_program.ts";
  * import assert from "node:assert/strict";
  * const program = rigProgram({ out: () => {}, err: () => {} }, { code: 0 });
- * assert.deepEqual(program.commands.map((c) => c.name()), ["run", "soak", "replay", "merge", "list"]);
+ * assert.deepEqual(program.commands.map((c) => c.name()), [
+ *   "run",
+ *   "soak",
+ *   "replay",
+ *   "merge",
+ *   "compare",
+ *   "list",
+ * ]);
  * ```
  */
 export function rigProgram(io: RigIo, exit: { code: number }): Command {
@@ -278,6 +287,7 @@ Examples:
   deno task rig soak scenarios/demo.ts --seeds 1000 --junit soak.xml
   deno task rig replay scenarios/demo.ts --seed 7
   deno task rig merge shard-*.json --json soak.json --junit soak.xml
+  deno task rig compare scenarios/hypervisor_shootout.ts --kernels okl4,pikeos,xen,kvm
 
 Exit codes: 0 passed, 1 a seed or scenario failed, 2 bad input, 130 interrupted (Ctrl-C).`,
     );
@@ -417,6 +427,54 @@ Examples:
       exit.code = merged.totals.failed + merged.totals.errors > 0
         ? RIG_EXIT.failed
         : RIG_EXIT.passed;
+    });
+
+  program.command("compare")
+    .description(
+      "Runs a scenario file on several kernel profiles with the same seed and prints one table.",
+    )
+    .argument("<file>", "scenario file")
+    .option(
+      "--kernels <names>",
+      `comma-separated profiles (default all: ${profileNames.join(",")})`,
+      (text: string) => {
+        const names = text.split(",").map((n) => n.trim()).filter((n) => n !== "");
+        const unknown = names.filter((n) => !profileNames.includes(n));
+        if (names.length === 0 || unknown.length > 0) {
+          throw new InvalidArgumentError(
+            `unknown kernel ${unknown.map((n) => `"${n}"`).join(", ") || "(none given)"}; ` +
+              `valid kernels are ${profileNames.join(", ")}`,
+          );
+        }
+        return names;
+      },
+    )
+    .option("--seed <n>", "run seed (default: the scenario's)", integer(0))
+    .option("--for <duration>", "simulated run length, e.g. 2s", simDuration)
+    .option("--json <file>", "write the rows as JSON")
+    .option("--html <file>", "write the table as a self-contained HTML page")
+    .addHelpText(
+      "after",
+      `
+Exits 1 if a kernel could not run the scenario (an ERROR row).
+
+Examples:
+  deno task rig compare scenarios/hypervisor_shootout.ts --kernels okl4,pikeos,xen,kvm
+  deno task rig compare scenarios/demo.ts --for 1s --json compare.json --html compare.html`,
+    )
+    .action(async (file: string, flags) => {
+      const rows = await compareKernels(file, flags.kernels ?? profileNames, {
+        seed: flags.seed,
+        for: flags.for,
+      });
+      io.out(formatComparison(rows));
+      if (flags.json !== undefined) {
+        await writeText(flags.json, JSON.stringify(rows, null, 2) + "\n", io, "the rows");
+      }
+      if (flags.html !== undefined) {
+        await writeText(flags.html, comparisonHtml(rows), io, "the table");
+      }
+      exit.code = rows.some((row) => row.verdict === "ERROR") ? RIG_EXIT.failed : RIG_EXIT.passed;
     });
 
   program.command("list")

@@ -77,3 +77,37 @@ Deno.test("formatComparison() prints one row per kernel with IRQ p99/max per lin
   assert.match(lines[3], /^okl4 +PASS +0 /);
   assert.match(lines[4], /^xen +PASS +0 .*DRAM +500 kLoC, 16 MiB$/);
 });
+
+Deno.test("rig compare prints the table and writes JSON and HTML; bad kernels exit 2", async () => {
+  const { rig } = await import("../../rigs/cli/rig_program.ts");
+  const dir = await Deno.makeTempDir();
+  const out: string[] = [];
+  const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text) };
+  const code = await rig([
+    "compare",
+    "scenarios/keypad_latency.ts",
+    "--kernels",
+    "okl4,xen",
+    "--for",
+    "300ms",
+    "--json",
+    `${dir}/rows.json`,
+    "--html",
+    `${dir}/rows.html`,
+  ], io);
+  assert.equal(code, 0, out.join("\n"));
+  const text = out.join("\n");
+  assert.match(text, /^okl4 +\S+ +0 /m);
+  assert.match(text, /^xen +\S+ +\d+ /m);
+  const rows = JSON.parse(await Deno.readTextFile(`${dir}/rows.json`));
+  assert.deepEqual(rows.map((r: { kernel: string }) => r.kernel), ["okl4", "xen"]);
+  assert.match(await Deno.readTextFile(`${dir}/rows.html`), /<td>xen<\/td>/);
+  const bad: string[] = [];
+  const badCode = await rig(["compare", "scenarios/keypad_latency.ts", "--kernels", "okl4,bogus"], {
+    out: (t) => bad.push(t),
+    err: (t) => bad.push(t),
+  });
+  assert.equal(badCode, 2);
+  assert.match(bad.join("\n"), /unknown kernel "bogus"; valid kernels are okl4, sel4-mcs/);
+  await Deno.remove(dir, { recursive: true });
+});
