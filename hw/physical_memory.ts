@@ -6,6 +6,7 @@
  */
 
 import { checkWhole, hex } from "./_format.ts";
+import { PageWalk } from "./_pages.ts";
 import { BoardError } from "./board_error.ts";
 
 /** What a memory region is: on-chip SRAM, DRAM, memory-mapped flash, or device registers. */
@@ -106,6 +107,7 @@ export class PhysicalMemory {
   #regions: Region[];
   #last: Region | undefined;
   #allocated = 0;
+  #walk = new PageWalk(PAGE_SIZE);
   /** The regions, sorted by base address. */
   readonly regions: readonly RegionSpec[];
 
@@ -302,15 +304,12 @@ export class PhysicalMemory {
     }
     const out = new Uint8Array(length);
     const pages = region.pages;
-    let done = 0;
-    while (done < length) {
-      const at = offset + done;
-      const pageIndex = Math.floor(at / PAGE_SIZE);
-      const inPage = at - pageIndex * PAGE_SIZE;
-      const count = Math.min(PAGE_SIZE - inPage, length - done);
-      const page = pages.get(pageIndex);
-      if (page !== undefined) out.set(page.subarray(inPage, inPage + count), done);
-      done += count;
+    const walk = this.#walk.over(offset, length);
+    while (walk.next()) {
+      const page = pages.get(walk.index);
+      if (page !== undefined) {
+        out.set(page.subarray(walk.start, walk.start + walk.count), walk.done);
+      }
     }
     return out;
   }
@@ -350,20 +349,15 @@ export class PhysicalMemory {
     }
     const offset = address - region.spec.base;
     const pages = region.pages;
-    let done = 0;
-    while (done < length) {
-      const at = offset + done;
-      const pageIndex = Math.floor(at / PAGE_SIZE);
-      const inPage = at - pageIndex * PAGE_SIZE;
-      const count = Math.min(PAGE_SIZE - inPage, length - done);
-      let page = pages.get(pageIndex);
+    const walk = this.#walk.over(offset, length);
+    while (walk.next()) {
+      let page = pages.get(walk.index);
       if (page === undefined) {
         page = new Uint8Array(PAGE_SIZE);
-        pages.set(pageIndex, page);
+        pages.set(walk.index, page);
         this.#allocated++;
       }
-      page.set(bytes.subarray(done, done + count), inPage);
-      done += count;
+      page.set(bytes.subarray(walk.done, walk.done + walk.count), walk.start);
     }
   }
 
@@ -444,22 +438,17 @@ export class PhysicalMemory {
     }
     const offset = address - region.spec.base;
     const pages = region.pages;
-    let done = 0;
-    while (done < length) {
-      const at = offset + done;
-      const pageIndex = Math.floor(at / PAGE_SIZE);
-      const inPage = at - pageIndex * PAGE_SIZE;
-      const count = Math.min(PAGE_SIZE - inPage, length - done);
-      const page = pages.get(pageIndex);
+    const walk = this.#walk.over(offset, length);
+    while (walk.next()) {
+      const page = pages.get(walk.index);
       if (page !== undefined) {
-        if (count === PAGE_SIZE) {
-          pages.delete(pageIndex);
+        if (walk.count === PAGE_SIZE) {
+          pages.delete(walk.index);
           this.#allocated--;
         } else {
-          page.fill(0, inPage, inPage + count);
+          page.fill(0, walk.start, walk.start + walk.count);
         }
       }
-      done += count;
     }
   }
 
@@ -484,18 +473,13 @@ export class PhysicalMemory {
   isZero(address: number, length: number): boolean {
     const region = this.#locate(address, length, "read");
     if (region.spec.kind === "sram" || region.spec.kind === "dram") {
-      const offset = address - region.spec.base;
-      let done = 0;
-      while (done < length) {
-        const at = offset + done;
-        const pageIndex = Math.floor(at / PAGE_SIZE);
-        const inPage = at - pageIndex * PAGE_SIZE;
-        const count = Math.min(PAGE_SIZE - inPage, length - done);
-        const page = region.pages.get(pageIndex);
+      const walk = this.#walk.over(address - region.spec.base, length);
+      while (walk.next()) {
+        const page = region.pages.get(walk.index);
         if (page !== undefined) {
-          for (let i = inPage; i < inPage + count; i++) if (page[i] !== 0) return false;
+          const end = walk.start + walk.count;
+          for (let i = walk.start; i < end; i++) if (page[i] !== 0) return false;
         }
-        done += count;
       }
       return true;
     }
