@@ -8,6 +8,7 @@ import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
 import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** A classic CAN data frame. */
@@ -213,25 +214,11 @@ export class CanController implements MmioDevice {
     this.bitrate = options.bitrate ?? 500_000;
     this.txQueueMax = options.txQueueMax ?? 8;
     this.rxQueueMax = options.rxQueueMax ?? 16;
-    const fail = (what: string, value: unknown, valid: string): never => {
-      throw new RangeError(
-        `Cannot create CAN controller "${this.name}": ${what} ${value} ${valid}`,
-      );
-    };
-    if (this.size < CanController.minimumSize) fail("size", this.size, "is below 0x38");
-    if (!(this.bitrate > 0 && this.bitrate <= 1e9)) {
-      fail("bitrate", this.bitrate, "is not in (0, 1e9]");
-    }
-    for (
-      const [what, value] of [["txQueueMax", this.txQueueMax], [
-        "rxQueueMax",
-        this.rxQueueMax,
-      ]] as const
-    ) {
-      if (!Number.isSafeInteger(value) || value < 1) {
-        fail(what, value, "is not a positive whole number");
-      }
-    }
+    const check = new OptionChecks("CAN controller", this.name);
+    if (this.size < CanController.minimumSize) check.fail("size", this.size, "is below 0x38");
+    check.rate("bitrate", this.bitrate);
+    check.positiveWhole("txQueueMax", this.txQueueMax);
+    check.positiveWhole("rxQueueMax", this.rxQueueMax);
     this.bitTimeNs = Math.round(1e9 / this.bitrate);
   }
 

@@ -9,6 +9,7 @@ import type { EventHandle } from "../event_queue.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
 import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode Display} constructor. */
@@ -127,24 +128,17 @@ export class Display implements MmioDevice {
     this.width = options.width ?? 320;
     this.height = options.height ?? 240;
     const refreshHz = options.refreshHz ?? 60;
-    for (const [what, value] of [["width", this.width], ["height", this.height]] as const) {
-      if (!Number.isSafeInteger(value) || value < 1) {
-        throw new RangeError(
-          `Cannot create display "${this.name}": ${what} ${value} is not a positive whole number`,
-        );
-      }
-    }
-    if (!(refreshHz > 0 && refreshHz <= 1e9)) {
-      throw new RangeError(
-        `Cannot create display "${this.name}": refreshHz ${refreshHz} is not in (0, 1e9]`,
-      );
-    }
+    const check = new OptionChecks("display", this.name);
+    check.positiveWhole("width", this.width);
+    check.positiveWhole("height", this.height);
+    check.rate("refreshHz", refreshHz);
     this.periodNs = Math.round(1e9 / refreshHz);
     const needed = FRAMEBUFFER_OFFSET + this.width * this.height;
     if (this.size < needed) {
-      throw new RangeError(
-        `Cannot create display "${this.name}": size ${this.size} is below ${needed} ` +
-          `(0x1000 of registers + ${this.width}x${this.height} framebuffer)`,
+      check.fail(
+        "size",
+        this.size,
+        `is below ${needed} (0x1000 of registers + ${this.width}x${this.height} framebuffer)`,
       );
     }
   }

@@ -6,11 +6,13 @@
  */
 
 import { hex } from "../_format.ts";
+import { PageWalk } from "../_pages.ts";
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { EventHandle } from "../event_queue.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
 import type { FlashBacking, MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode FlashController} constructor. */
@@ -135,6 +137,7 @@ export class FlashController implements MmioDevice {
   #interrupts: InterruptController;
   #pages = new Map<number, Uint8Array>();
   #buffer: Uint8Array;
+  #walk: PageWalk;
   #address = 0;
   #flags = 0;
   #inFlight: InFlight | undefined;
@@ -180,32 +183,29 @@ export class FlashController implements MmioDevice {
     this.programNs = options.programNs ?? 200_000;
     this.eraseNs = options.eraseNs ?? 2_000_000;
     this.readNs = options.readNs ?? 25_000;
-    const fail = (what: string, value: unknown, valid: string): never => {
-      throw new RangeError(
-        `Cannot create flash controller "${this.name}": ${what} ${value} ${valid}`,
-      );
-    };
-    const positive = (what: string, value: number) => {
-      if (!Number.isSafeInteger(value) || value < 1) {
-        fail(what, value, "is not a positive whole number");
-      }
-    };
-    positive("pageBytes", this.pageBytes);
-    positive("blockBytes", this.blockBytes);
-    positive("flashBytes", this.flashBytes);
-    positive("programNs", this.programNs);
-    positive("eraseNs", this.eraseNs);
-    positive("readNs", this.readNs);
+    const check = new OptionChecks("flash controller", this.name);
+    check.positiveWhole("pageBytes", this.pageBytes);
+    check.positiveWhole("blockBytes", this.blockBytes);
+    check.positiveWhole("flashBytes", this.flashBytes);
+    check.positiveWhole("programNs", this.programNs);
+    check.positiveWhole("eraseNs", this.eraseNs);
+    check.positiveWhole("readNs", this.readNs);
     if (this.blockBytes % this.pageBytes !== 0) {
-      fail("blockBytes", this.blockBytes, `is not a multiple of pageBytes ${this.pageBytes}`);
+      check.fail("blockBytes", this.blockBytes, `is not a multiple of pageBytes ${this.pageBytes}`);
     }
     if (this.flashBytes % this.blockBytes !== 0) {
-      fail("flashBytes", this.flashBytes, `is not a multiple of blockBytes ${this.blockBytes}`);
+      check.fail(
+        "flashBytes",
+        this.flashBytes,
+        `is not a multiple of blockBytes ${this.blockBytes}`,
+      );
     }
     if (this.size < BUFFER_OFFSET + this.pageBytes) {
-      fail("size", this.size, `is below 0x1000 + pageBytes (${BUFFER_OFFSET + this.pageBytes})`);
+      const needed = BUFFER_OFFSET + this.pageBytes;
+      check.fail("size", this.size, `is below 0x1000 + pageBytes (${needed})`);
     }
     this.#buffer = new Uint8Array(this.pageBytes).fill(0xff);
+    this.#walk = new PageWalk(this.pageBytes);
     this.#storage = Object.freeze({
       read: (offset: number, length: number) => this.readFlash(offset, length),
     });
@@ -244,16 +244,12 @@ export class FlashController implements MmioDevice {
   readFlash(offset: number, length: number): Uint8Array {
     this.#checkRange(offset, length, "read");
     const out = new Uint8Array(length).fill(0xff);
-    const page = this.pageBytes;
-    let done = 0;
-    while (done < length) {
-      const at = offset + done;
-      const index = Math.floor(at / page);
-      const inPage = at - index * page;
-      const count = Math.min(page - inPage, length - done);
-      const stored = this.#pages.get(index);
-      if (stored !== undefined) out.set(stored.subarray(inPage, inPage + count), done);
-      done += count;
+    const walk = this.#walk.over(offset, length);
+    while (walk.next()) {
+      const stored = this.#pages.get(walk.index);
+      if (stored !== undefined) {
+        out.set(stored.subarray(walk.start, walk.start + walk.count), walk.done);
+      }
     }
     return out;
   }
@@ -503,20 +499,15 @@ export class FlashController implements MmioDevice {
   }
 
   #programRange(offset: number, data: Uint8Array): void {
-    const page = this.pageBytes;
-    let done = 0;
-    while (done < data.length) {
-      const at = offset + done;
-      const index = Math.floor(at / page);
-      const inPage = at - index * page;
-      const count = Math.min(page - inPage, data.length - done);
-      let stored = this.#pages.get(index);
+    const walk = this.#walk.over(offset, data.length);
+    while (walk.next()) {
+      let stored = this.#pages.get(walk.index);
       if (stored === undefined) {
-        stored = new Uint8Array(page).fill(0xff);
-        this.#pages.set(index, stored);
+        stored = new Uint8Array(this.pageBytes).fill(0xff);
+        this.#pages.set(walk.index, stored);
       }
-      for (let i = 0; i < count; i++) stored[inPage + i] &= data[done + i];
-      done += count;
+      const { start, count, done } = walk;
+      for (let i = 0; i < count; i++) stored[start + i] &= data[done + i];
     }
   }
 

@@ -8,6 +8,7 @@ import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
 import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration } from "../time.ts";
+import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 const SCANCODES: Readonly<Record<string, number>> = Object.freeze({
@@ -176,23 +177,12 @@ export class Keypad implements MmioDevice {
     this.irq = options.irq;
     this.scanDelayNs = options.scanDelayNs ?? 10_000;
     this.fifoDepth = options.fifoDepth ?? 16;
+    const check = new OptionChecks("keypad", this.name);
     if (this.size < Keypad.minimumSize) {
-      throw new RangeError(
-        `Cannot create keypad "${this.name}": size ${this.size} is below the minimum 0x14`,
-      );
+      check.fail("size", this.size, "is below the minimum 0x14");
     }
-    if (!Number.isSafeInteger(this.scanDelayNs) || this.scanDelayNs < 0) {
-      throw new RangeError(
-        `Cannot create keypad "${this.name}": scanDelayNs ${this.scanDelayNs} is not a ` +
-          `non-negative whole number`,
-      );
-    }
-    if (!Number.isSafeInteger(this.fifoDepth) || this.fifoDepth < 1) {
-      throw new RangeError(
-        `Cannot create keypad "${this.name}": fifoDepth ${this.fifoDepth} is not a positive ` +
-          `whole number`,
-      );
-    }
+    check.nonNegativeWhole("scanDelayNs", this.scanDelayNs);
+    check.positiveWhole("fifoDepth", this.fifoDepth);
   }
 
   /**

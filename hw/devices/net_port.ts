@@ -9,6 +9,7 @@ import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
 import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode NetPort} constructor. */
@@ -139,19 +140,15 @@ export class NetPort implements MmioDevice {
     this.latencyNs = options.latencyNs ?? 100_000;
     this.bandwidthBitsPerSecond = options.bandwidthBitsPerSecond ?? 100_000_000;
     this.rxQueueMax = options.rxQueueMax ?? 64;
-    const fail = (what: string, value: unknown, valid: string): never => {
-      throw new RangeError(`Cannot create net port "${this.name}": ${what} ${value} ${valid}`);
-    };
-    if (this.size < NetPort.minimumSize) fail("size", this.size, "is below the minimum 0x3000");
-    if (!Number.isSafeInteger(this.latencyNs) || this.latencyNs < 0) {
-      fail("latencyNs", this.latencyNs, "is not a non-negative whole number of ns");
+    const check = new OptionChecks("net port", this.name);
+    if (this.size < NetPort.minimumSize) {
+      check.fail("size", this.size, "is below the minimum 0x3000");
     }
+    check.nonNegativeWhole("latencyNs", this.latencyNs, "ns");
     if (!(this.bandwidthBitsPerSecond > 0)) {
-      fail("bandwidthBitsPerSecond", this.bandwidthBitsPerSecond, "is not positive");
+      check.fail("bandwidthBitsPerSecond", this.bandwidthBitsPerSecond, "is not positive");
     }
-    if (!Number.isSafeInteger(this.rxQueueMax) || this.rxQueueMax < 1) {
-      fail("rxQueueMax", this.rxQueueMax, "is not a positive whole number");
-    }
+    check.positiveWhole("rxQueueMax", this.rxQueueMax);
   }
 
   /**

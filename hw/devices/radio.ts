@@ -10,6 +10,7 @@ import type { EventHandle } from "../event_queue.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
 import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode Radio} constructor. */
@@ -174,21 +175,19 @@ export class Radio implements MmioDevice {
     this.startAt = options.start ?? 0;
     this.framePeriodNs = options.framePeriodNs ?? 4_615_000;
     this.jitterNs = options.jitterNs ?? 0;
-    const fail = (what: string, value: unknown, valid: string) => {
-      throw new RangeError(`Cannot create radio "${this.name}": ${what} ${value} ${valid}`);
-    };
-    if (this.size < Radio.minimumSize) fail("size", this.size, "is below the minimum 0x240");
-    if (!Number.isSafeInteger(this.startAt) || this.startAt < 0) {
-      fail("start", this.startAt, "is not a non-negative whole number of ns");
-    }
-    if (!Number.isSafeInteger(this.framePeriodNs) || this.framePeriodNs < 1) {
-      fail("framePeriodNs", this.framePeriodNs, "is not a positive whole number of ns");
-    }
+    const check = new OptionChecks("radio", this.name);
+    if (this.size < Radio.minimumSize) check.fail("size", this.size, "is below the minimum 0x240");
+    check.nonNegativeWhole("start", this.startAt, "ns");
+    check.positiveWhole("framePeriodNs", this.framePeriodNs, "ns");
     if (
       !Number.isSafeInteger(this.jitterNs) || this.jitterNs < 0 ||
       this.jitterNs * 2 >= this.framePeriodNs
     ) {
-      fail("jitterNs", this.jitterNs, "is not a whole number of ns in 0..period/2 (exclusive)");
+      check.fail(
+        "jitterNs",
+        this.jitterNs,
+        "is not a whole number of ns in 0..period/2 (exclusive)",
+      );
     }
     if (options.autoStart ?? true) this.start();
   }

@@ -9,6 +9,7 @@ import type { Engine } from "../engine.ts";
 import { CoreTimer } from "../core_timer.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
 import type { MmioDevice } from "../physical_memory.ts";
+import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode SystemTimer} constructor. */
@@ -98,7 +99,7 @@ export class SystemTimer implements MmioDevice {
     this.size = options.size;
     this.irq = options.irq;
     if (this.size < SystemTimer.minimumSize) {
-      throw new RangeError(`Cannot create timer "${this.name}": size ${this.size} is below 0x18`);
+      new OptionChecks("timer", this.name).fail("size", this.size, "is below 0x18");
     }
     this.#timer = new CoreTimer(engine, {
       core: 0,

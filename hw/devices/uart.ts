@@ -8,6 +8,7 @@ import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
 import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode Uart} constructor. */
@@ -144,26 +145,11 @@ export class Uart implements MmioDevice {
     this.baud = options.baud ?? 115_200;
     this.txFifoBytes = options.txFifoBytes ?? 16;
     this.rxFifoBytes = options.rxFifoBytes ?? 16;
-    if (this.size < Uart.minimumSize) {
-      throw new RangeError(`Cannot create uart "${this.name}": size ${this.size} is below 0x14`);
-    }
-    if (!(this.baud > 0 && this.baud <= 1e9)) {
-      throw new RangeError(
-        `Cannot create uart "${this.name}": baud ${this.baud} is not in (0, 1e9]`,
-      );
-    }
-    for (
-      const [what, value] of [["txFifoBytes", this.txFifoBytes], [
-        "rxFifoBytes",
-        this.rxFifoBytes,
-      ]] as const
-    ) {
-      if (!Number.isSafeInteger(value) || value < 1) {
-        throw new RangeError(
-          `Cannot create uart "${this.name}": ${what} ${value} is not a positive whole number`,
-        );
-      }
-    }
+    const check = new OptionChecks("uart", this.name);
+    if (this.size < Uart.minimumSize) check.fail("size", this.size, "is below 0x14");
+    check.rate("baud", this.baud);
+    check.positiveWhole("txFifoBytes", this.txFifoBytes);
+    check.positiveWhole("rxFifoBytes", this.rxFifoBytes);
     this.byteTimeNs = Math.round(10e9 / this.baud);
   }
 

@@ -9,6 +9,7 @@ import type { EventHandle } from "../event_queue.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
 import type { MmioDevice } from "../physical_memory.ts";
 import type { Instant } from "../time.ts";
+import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode Watchdog} constructor. */
@@ -108,16 +109,10 @@ export class Watchdog implements MmioDevice {
     this.size = options.size;
     this.irq = options.irq;
     this.#load = options.timeoutUs ?? 1_000_000;
-    if (this.size < Watchdog.minimumSize) {
-      throw new RangeError(
-        `Cannot create watchdog "${this.name}": size ${this.size} is below 0x14`,
-      );
-    }
+    const check = new OptionChecks("watchdog", this.name);
+    if (this.size < Watchdog.minimumSize) check.fail("size", this.size, "is below 0x14");
     if (!Number.isSafeInteger(this.#load) || this.#load < 1 || this.#load > 0xffff_ffff) {
-      throw new RangeError(
-        `Cannot create watchdog "${this.name}": timeoutUs ${this.#load} is not a whole number ` +
-          `in 1..4294967295`,
-      );
+      check.fail("timeoutUs", this.#load, "is not a whole number in 1..4294967295");
     }
   }
 
