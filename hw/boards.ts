@@ -106,6 +106,29 @@ function derive(preset: BoardSpec, overrides: BoardOverrides = {}): BoardSpec {
 }
 
 /*
+ * The window size and line priority of each preset device, the same on every preset board: a
+ * preset device is named after its kind, and only its base and line follow the board's map.
+ */
+const PRESET_DEVICES = {
+  keypad: { size: 0x1000, priority: 0x40 },
+  display: { size: 0x2_0000, priority: 0x90 },
+  radio: { size: 0x1000, priority: 0x20 },
+  uart: { size: 0x1000, priority: 0x80 },
+  net: { size: 0x4000, priority: 0x60 },
+  flash: { size: 0x2000, priority: 0x70 },
+  watchdog: { size: 0x1000, priority: 0x10 },
+  can: { size: 0x1000, priority: 0x30 },
+} as const;
+
+function presetDevice(
+  kind: keyof typeof PRESET_DEVICES,
+  at: { readonly base: number; readonly irq: number },
+): DeviceSpec {
+  const { size, priority } = PRESET_DEVICES[kind];
+  return { name: kind, kind, base: at.base, size, irq: at.irq, priority };
+}
+
+/*
  * Handset: an i.MX31-like phone (ARM1136 at 532 MHz). Addresses follow the i.MX31 memory map
  * where it has the block: internal RAM just below 0x2000_0000 (enlarged to 256 KiB), CSD0
  * SDRAM at 0x8000_0000, CS0 flash window at 0xA000_0000, AIPS-1 at 0x43F0_0000 and AIPS-2 at
@@ -126,27 +149,13 @@ const HANDSET: BoardSpec = {
   ],
   interruptController: { kind: "vic", lines: 64, timerLine: 28 },
   devices: [
-    { name: "keypad", kind: "keypad", base: 0x43fa_8000, size: 0x1000, irq: 24, priority: 0x40 },
-    {
-      name: "display",
-      kind: "display",
-      base: 0x53f8_0000,
-      size: 0x2_0000,
-      irq: 42,
-      priority: 0x90,
-    },
-    { name: "radio", kind: "radio", base: 0x43fc_0000, size: 0x1000, irq: 18, priority: 0x20 },
-    { name: "uart", kind: "uart", base: 0x43f9_0000, size: 0x1000, irq: 45, priority: 0x80 },
-    { name: "net", kind: "net", base: 0x43fd_0000, size: 0x4000, irq: 19, priority: 0x60 },
-    { name: "flash", kind: "flash", base: 0xb800_0000, size: 0x2000, irq: 33, priority: 0x70 },
-    {
-      name: "watchdog",
-      kind: "watchdog",
-      base: 0x53fd_c000,
-      size: 0x1000,
-      irq: 55,
-      priority: 0x10,
-    },
+    presetDevice("keypad", { base: 0x43fa_8000, irq: 24 }),
+    presetDevice("display", { base: 0x53f8_0000, irq: 42 }),
+    presetDevice("radio", { base: 0x43fc_0000, irq: 18 }),
+    presetDevice("uart", { base: 0x43f9_0000, irq: 45 }),
+    presetDevice("net", { base: 0x43fd_0000, irq: 19 }),
+    presetDevice("flash", { base: 0xb800_0000, irq: 33 }),
+    presetDevice("watchdog", { base: 0x53fd_c000, irq: 55 }),
   ],
 };
 
@@ -168,28 +177,14 @@ const AUTOMOTIVE: BoardSpec = {
   ],
   interruptController: { kind: "gic", lines: 256, timerLine: 30 },
   devices: [
-    { name: "keypad", kind: "keypad", base: 0x3037_0000, size: 0x1000, irq: 51, priority: 0x40 },
-    {
-      name: "display",
-      kind: "display",
-      base: 0x3032_0000,
-      size: 0x2_0000,
-      irq: 37,
-      priority: 0x90,
-    },
-    { name: "radio", kind: "radio", base: 0x30a0_0000, size: 0x1000, irq: 40, priority: 0x20 },
-    { name: "uart", kind: "uart", base: 0x3086_0000, size: 0x1000, irq: 58, priority: 0x80 },
-    { name: "net", kind: "net", base: 0x30be_0000, size: 0x4000, irq: 150, priority: 0x60 },
-    { name: "flash", kind: "flash", base: 0x30bb_0000, size: 0x2000, irq: 139, priority: 0x70 },
-    {
-      name: "watchdog",
-      kind: "watchdog",
-      base: 0x3028_0000,
-      size: 0x1000,
-      irq: 110,
-      priority: 0x10,
-    },
-    { name: "can", kind: "can", base: 0x308c_0000, size: 0x1000, irq: 174, priority: 0x30 },
+    presetDevice("keypad", { base: 0x3037_0000, irq: 51 }),
+    presetDevice("display", { base: 0x3032_0000, irq: 37 }),
+    presetDevice("radio", { base: 0x30a0_0000, irq: 40 }),
+    presetDevice("uart", { base: 0x3086_0000, irq: 58 }),
+    presetDevice("net", { base: 0x30be_0000, irq: 150 }),
+    presetDevice("flash", { base: 0x30bb_0000, irq: 139 }),
+    presetDevice("watchdog", { base: 0x3028_0000, irq: 110 }),
+    presetDevice("can", { base: 0x308c_0000, irq: 174 }),
   ],
 };
 
