@@ -523,8 +523,13 @@ export class PhysicalMemory {
   }
 
   #locate(address: number, length: number, action: string): Region {
-    checkWhole(address, "address", `Cannot ${action} memory`);
-    checkWhole(length, "length", `Cannot ${action} memory at ${hex(address)}`);
+    // Messages are built only on failure: this runs on every memory access.
+    if (!Number.isSafeInteger(address) || address < 0) {
+      checkWhole(address, "address", `Cannot ${action} memory`);
+    }
+    if (!Number.isSafeInteger(length) || length < 0) {
+      checkWhole(length, "length", `Cannot ${action} memory at ${hex(address)}`);
+    }
     const region = this.#find(address);
     if (region === undefined) {
       throw new RangeError(
