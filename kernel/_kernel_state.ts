@@ -1,0 +1,151 @@
+/**
+ * The kernel's shared state (internal to kernel/): what the paths in `dispatcher.ts`,
+ * `lifecycle.ts`, `interrupt_routing.ts`, `ipc.ts` and the others read and change. The
+ * {@linkcode Microvisor} facade owns one and hands it to those functions.
+ *
+ * @module
+ */
+
+import type { Board } from "../hw/board.ts";
+import type { Engine } from "../hw/engine.ts";
+import type { InterruptController } from "../hw/interrupt_controller.ts";
+import type { TraceBus, TraceRecord, TraceValue } from "../hw/trace_bus.ts";
+import { CostModel, HANDSET_COSTS } from "./cost_model.ts";
+import { FrameAllocator } from "./frame_allocator.ts";
+import { invariant } from "./invariant.ts";
+import type { Microvisor, MicrovisorOptions } from "./microvisor.ts";
+import type { Capability } from "./objects/capability.ts";
+import type { Cell } from "./objects/cell.ts";
+import type { Channel } from "./objects/channel.ts";
+import type { Endpoint } from "./objects/endpoint.ts";
+import type { Section } from "./objects/section.ts";
+import type { Vcpu } from "./objects/vcpu.ts";
+import { FixedPriorityPolicy, type SchedulingPolicy } from "./scheduler.ts";
+import { onSegmentEnd } from "./segments.ts";
+
+/** Per-core kernel state. */
+export interface CoreSlot {
+  readonly index: number;
+  readonly clockHz: number;
+  current: Vcpu | undefined;
+  lastCell: Cell | undefined;
+  busy: boolean;
+  inRun: boolean;
+  segment: number;
+  segmentStart: number;
+  segmentEndsAt: number;
+  segmentReason: "compute" | "budget" | "slice" | "policy";
+  sliceEndsAt: number;
+  readonly work: (() => void)[];
+  readonly onSegmentEnd: () => void;
+  zeroTimeOperations: number;
+  idle: boolean;
+  ipisInFlight: number;
+}
+
+/** Where a hardware line is routed. */
+export interface IrqRoute {
+  cell: Cell;
+  vcpu: Vcpu;
+  virq: number;
+  capability: Capability;
+}
+
+/** Everything the kernel's paths share: the board, the objects by name, the per-core slots. */
+export class KernelState {
+  /** The facade, handed to hypercall decoding. */
+  readonly microvisor: Microvisor;
+  readonly board: Board;
+  readonly engine: Engine;
+  readonly trace: TraceBus;
+  readonly interrupts: InterruptController;
+  readonly costs: CostModel;
+  readonly policy: SchedulingPolicy;
+  /** The free frame pool (DRAM). */
+  readonly frames: FrameAllocator;
+  readonly cores: CoreSlot[];
+  readonly cells = new Map<string, Cell>();
+  readonly routes = new Map<number, IrqRoute>();
+  readonly endpoints = new Map<string, Endpoint>();
+  readonly channels = new Map<string, Channel>();
+  readonly sections = new Map<string, Section>();
+  readonly zeroTimeMax: number;
+  readonly donation: boolean;
+  readonly timeoutFaults: boolean;
+  readonly image: { readonly bytes: number; readonly placement: "sram" | "dram" } | undefined;
+  /** Nanoseconds each core spent in kernel paths. */
+  readonly kernelNs: number[];
+  /** Hardware lines a driver domain took, with their assertion times, until forwarded. */
+  readonly forwarded = new Map<number, number>();
+  vcpuCount = 0;
+  messageIds = 0;
+  /** The core whose kernel path is running, or -1. */
+  activeCore = -1;
+  /** The driver domain hardware IRQs go through, if any. */
+  irqVia: Cell | undefined;
+
+  /**
+   * Builds the state of a kernel on a board.
+   *
+   * @param microvisor The facade.
+   * @param board The board.
+   * @param options The kernel's options.
+   */
+  constructor(microvisor: Microvisor, board: Board, options: MicrovisorOptions) {
+    this.microvisor = microvisor;
+    this.board = board;
+    this.engine = board.engine;
+    this.trace = board.engine.trace;
+    this.interrupts = board.interrupts;
+    this.costs = new CostModel(options.costs ?? HANDSET_COSTS);
+    this.policy = options.policy ?? new FixedPriorityPolicy();
+    this.policy.init(board.cores.length);
+    this.donation = options.donation === true;
+    this.timeoutFaults = options.timeoutFaults === true;
+    this.image = options.image;
+    this.zeroTimeMax = options.zeroTimeOperationsMax ?? 100_000;
+    const dram = board.memory.regions.find((region) => region.kind === "dram");
+    invariant(dram !== undefined, "a board has DRAM");
+    this.frames = new FrameAllocator(dram.base, dram.size);
+    this.kernelNs = board.cores.map(() => 0);
+    this.cores = board.cores.map((core) => {
+      const slot: CoreSlot = {
+        index: core.index,
+        clockHz: core.clockHz,
+        current: undefined,
+        lastCell: undefined,
+        busy: false,
+        inRun: false,
+        segment: -1,
+        segmentStart: 0,
+        segmentEndsAt: 0,
+        segmentReason: "compute",
+        sliceEndsAt: 0,
+        work: [],
+        onSegmentEnd: () => onSegmentEnd(this, slot),
+        zeroTimeOperations: 0,
+        idle: true,
+        ipisInFlight: 0,
+      };
+      return slot;
+    });
+  }
+
+  /**
+   * Emits a trace record if anyone listens.
+   *
+   * @param kind Record kind.
+   * @param source Emitting component.
+   * @param fields Extra fields: a fresh object, which becomes the record (not copied).
+   */
+  emit(kind: string, source: string, fields: Record<string, TraceValue>): void {
+    if (!this.trace.active) return;
+    // The fields object is always a fresh literal from the caller: complete it in place (no
+    // copy on this hot path). Identity goes last, so a field named like it cannot disguise it.
+    const record = fields as Record<string, TraceValue>;
+    record.time = this.engine.now;
+    record.kind = kind;
+    record.source = source;
+    this.trace.emit(record as unknown as TraceRecord);
+  }
+}

@@ -1,0 +1,367 @@
+/**
+ * The per-core dispatcher: on each core, take kernel work and interrupts, pick the vCPU the
+ * policy wants, inject its vIRQs, run its compute as a segment or step its next operation, and
+ * run every kernel path for its cost in cycles.
+ *
+ * @module
+ */
+
+import { cyclesToNs } from "../hw/time.ts";
+import type { OperationResult } from "./abi.ts";
+import { affords, chargeNs, throttle } from "./budget.ts";
+import { deliver, takeIrq } from "./interrupt_routing.ts";
+import type { CoreSlot, KernelState } from "./_kernel_state.ts";
+import type { BlockReason, Vcpu } from "./objects/vcpu.ts";
+import { step } from "./operations.ts";
+import type { PolicyHost } from "./scheduler.ts";
+import { endSegment, startSegment } from "./segments.ts";
+
+/**
+ * Connects each core to its interrupt controller output and gives the policy its host.
+ *
+ * @param kernel The kernel.
+ */
+export function attachCores(kernel: KernelState): void {
+  for (const core of kernel.cores) {
+    kernel.interrupts.connect(core.index, () => kick(kernel, core));
+  }
+  kernel.policy.attach?.(policyHost(kernel));
+}
+
+function policyHost(kernel: KernelState): PolicyHost {
+  return {
+    now: () => kernel.engine.now,
+    requestDecision: (core, at, work) => {
+      timer(kernel, core, Math.max(at, kernel.engine.now), work ?? (() => {}));
+    },
+    running: (core) => {
+      const current = kernel.cores[core].current;
+      return current?.state === "running" ? current : undefined;
+    },
+    unaccountedNs: (vcpu) => {
+      const core = kernel.cores[vcpu.affinity];
+      return core.current === vcpu && core.segment >= 0 ? kernel.engine.now - core.segmentStart : 0;
+    },
+    emit: (kind, fields) => kernel.emit(kind, "kernel", fields),
+  };
+}
+
+/**
+ * Makes a vCPU ready and lets its core reconsider, through an IPI from another core.
+ *
+ * @param kernel The kernel.
+ * @param vcpu The vCPU.
+ * @param result The result its pending operation returns.
+ */
+export function makeReady(kernel: KernelState, vcpu: Vcpu, result?: OperationResult): void {
+  if (result !== undefined) vcpu.pendingResult = result;
+  if (vcpu.wakeHandle >= 0) {
+    kernel.engine.cancel(vcpu.wakeHandle);
+    vcpu.wakeHandle = -1;
+  }
+  vcpu.queuedOn = undefined;
+  if (vcpu.cell.state === "suspended") {
+    // A wake-up in a suspended cell is kept for resume; the vCPU must not run before it.
+    vcpu.state = "blocked";
+    vcpu.blockedOn = "suspended";
+    return;
+  }
+  kernel.policy.wake?.(vcpu);
+  vcpu.state = "ready";
+  vcpu.blockedOn = "none";
+  kernel.policy.enqueue(vcpu, false);
+  notifyCore(kernel, vcpu.affinity);
+}
+
+/**
+ * Blocks the running vCPU.
+ *
+ * @param vcpu The vCPU.
+ * @param reason Why.
+ */
+export function block(vcpu: Vcpu, reason: BlockReason): void {
+  vcpu.state = "blocked";
+  vcpu.blockedOn = reason;
+}
+
+/**
+ * Sets a vCPU's current priority and lets its core reconsider.
+ *
+ * @param kernel The kernel.
+ * @param vcpu The vCPU.
+ * @param priority 0..base.
+ */
+export function setPriority(kernel: KernelState, vcpu: Vcpu, priority: number): void {
+  if (vcpu.state === "ready") {
+    kernel.policy.remove(vcpu);
+    vcpu.priority = priority;
+    kernel.policy.enqueue(vcpu, false);
+  } else {
+    vcpu.priority = priority;
+  }
+  notifyCore(kernel, vcpu.affinity);
+}
+
+/**
+ * Arms a kernel timer that runs kernel work on a core, charged as a timer interrupt.
+ *
+ * @param kernel The kernel.
+ * @param core The core.
+ * @param at When.
+ * @param work What to do.
+ * @returns The event handle.
+ */
+export function timer(kernel: KernelState, core: number, at: number, work: () => void): number {
+  return kernel.engine.schedule(at, () => {
+    const slot = kernel.cores[core];
+    slot.work.push(work);
+    kick(kernel, slot);
+  });
+}
+
+/**
+ * Takes a vCPU off its core if it is running there, accounting its partial segment.
+ *
+ * @param kernel The kernel.
+ * @param vcpu The vCPU.
+ */
+export function leaveCore(kernel: KernelState, vcpu: Vcpu): void {
+  const core = kernel.cores[vcpu.affinity];
+  if (core.current !== vcpu) return;
+  if (core.segment >= 0) endSegment(kernel, core, false);
+  core.current = undefined;
+  notifyCore(kernel, core.index);
+}
+
+/**
+ * Lets a core reconsider: at once from itself or outside a kernel path, else by an IPI.
+ *
+ * @param kernel The kernel.
+ * @param core The core's index.
+ */
+export function notifyCore(kernel: KernelState, core: number): void {
+  const slot = kernel.cores[core];
+  const from = kernel.activeCore;
+  const ipiCycles = kernel.costs.cycles("ipi");
+  if (from >= 0 && from !== core && ipiCycles > 0) {
+    slot.ipisInFlight++;
+    kernel.engine.after(cyclesToNs(ipiCycles, slot.clockHz), () => {
+      slot.ipisInFlight--;
+      kick(kernel, slot);
+    });
+  } else {
+    kick(kernel, slot);
+  }
+}
+
+function kick(kernel: KernelState, core: CoreSlot): void {
+  if (core.inRun || core.busy) return;
+  if (core.segment >= 0) {
+    if (!shouldInterrupt(kernel, core)) return;
+    endSegment(kernel, core, false);
+  }
+  run(kernel, core);
+}
+
+function shouldInterrupt(kernel: KernelState, core: CoreSlot): boolean {
+  if (core.work.length > 0 || kernel.interrupts.hasDeliverable(core.index)) return true;
+  const current = core.current!;
+  if (wantsInjection(current)) return true;
+  const policy = kernel.policy;
+  const best = policy.peek(core.index);
+  if (best === undefined) return false;
+  if (policy.preempts(best, current)) return true;
+  // An equal became ready after this segment was planned without a slice limit: re-plan it
+  // so the round-robin slice holds.
+  if (core.segmentEndsAt > core.sliceEndsAt && policy.hasEqual(current)) return true;
+  // Likewise for a policy's own run limit (a fair share's slice shrinks as vCPUs arrive).
+  const limit = policy.runLimitNs?.(current, kernel.engine.now);
+  return limit !== undefined && core.segmentEndsAt > kernel.engine.now + limit;
+}
+
+function wantsInjection(vcpu: Vcpu): boolean {
+  return vcpu.injectPending ||
+    (vcpu.virqInterrupts && vcpu.computeInterruptible && vcpu.computeRemaining > 0 &&
+      vcpu.virqs.size > 0);
+}
+
+/**
+ * Dispatches on a free core until time must pass.
+ *
+ * @param kernel The kernel.
+ * @param core The core.
+ */
+export function run(kernel: KernelState, core: CoreSlot): void {
+  if (core.busy || core.inRun || core.segment >= 0) return;
+  core.inRun = true;
+  const previous = kernel.activeCore;
+  kernel.activeCore = core.index;
+  try {
+    while (dispatchOnce(kernel, core));
+  } finally {
+    core.inRun = false;
+    kernel.activeCore = previous;
+  }
+}
+
+/** Does one thing on a free core; returns whether to go on at once (no time passed). */
+function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
+  const policy = kernel.policy;
+  if (core.work.length > 0) {
+    const work = core.work.shift()!;
+    return path(kernel, core, kernel.costs.cycles("irqEntry"), "timer", work, undefined);
+  }
+  if (kernel.interrupts.hasDeliverable(core.index)) return takeIrq(kernel, core);
+  let current = core.current;
+  if (current !== undefined && current.state !== "running") {
+    core.current = current = undefined;
+  }
+  if (current !== undefined && policy.mayRun?.(current) === false) {
+    current.state = "ready";
+    policy.enqueue(current, true);
+    core.current = undefined;
+    if (kernel.trace.active) {
+      kernel.emit("vcpu.preempt", current.cell.name, { vcpu: current.name, by: "policy" });
+    }
+    current = undefined;
+  }
+  const best = policy.peek(core.index);
+  if (best !== undefined && (current === undefined || policy.preempts(best, current))) {
+    if (current !== undefined) {
+      current.state = "ready";
+      policy.enqueue(current, true);
+      if (kernel.trace.active) {
+        kernel.emit("vcpu.preempt", current.cell.name, { vcpu: current.name, by: best.name });
+      }
+    }
+    policy.remove(best);
+    return switchTo(kernel, core, best);
+  }
+  if (current === undefined) {
+    if (!core.idle) {
+      core.idle = true;
+      if (kernel.trace.active) kernel.emit("core.idle", "kernel", { core: core.index });
+    }
+    return false;
+  }
+  const now = kernel.engine.now;
+  if (core.sliceEndsAt <= now) {
+    if (policy.hasEqual(current)) {
+      current.state = "ready";
+      policy.enqueue(current, false);
+      core.current = undefined;
+      return true;
+    }
+    core.sliceEndsAt = now + policy.sliceNs;
+  }
+  const sc = current.sc;
+  if (sc !== undefined && !sc.unlimited && sc.available(now) <= 0) {
+    throttle(kernel, core, current);
+    return true;
+  }
+  if (wantsInjection(current)) {
+    if (!affords(kernel, core, current, kernel.costs.cycles("virqInjection"))) {
+      throttle(kernel, core, current);
+      return true;
+    }
+    const vcpu = current;
+    return path(
+      kernel,
+      core,
+      kernel.costs.cycles("virqInjection"),
+      "inject",
+      () => deliver(kernel, vcpu),
+      vcpu,
+    );
+  }
+  if (current.computeRemaining > 0) {
+    startSegment(kernel, core, current);
+    return false;
+  }
+  if (++core.zeroTimeOperations > kernel.zeroTimeMax) {
+    throw new RangeError(
+      `vCPU "${current.name}" made ${kernel.zeroTimeMax} operations without virtual time passing ` +
+        `at ${now} ns: a guest livelock (use a non-zero cost model or compute between operations)`,
+    );
+  }
+  return step(kernel, core, current);
+}
+
+function switchTo(kernel: KernelState, core: CoreSlot, next: Vcpu): boolean {
+  const sameCell = core.lastCell === next.cell;
+  core.current = next;
+  core.idle = false;
+  next.state = "running";
+  core.lastCell = next.cell;
+  core.sliceEndsAt = kernel.engine.now + kernel.policy.sliceNs;
+  if (kernel.trace.active) {
+    kernel.emit("vcpu.switch", next.cell.name, { core: core.index, vcpu: next.name, sameCell });
+  }
+  return path(kernel, core, kernel.costs.switchCycles(sameCell), "switch", undefined, undefined);
+}
+
+/**
+ * Runs a kernel path of `cycles` on a core; the effect applies at its end.
+ *
+ * @param kernel The kernel.
+ * @param core The core.
+ * @param cycles The path's cost.
+ * @param kind The path's name in traces.
+ * @param effect What it does at its end.
+ * @param chargeTo The vCPU whose budget pays for it, if any.
+ * @returns Whether the path took no time (the caller goes on); false if an event was scheduled.
+ */
+export function path(
+  kernel: KernelState,
+  core: CoreSlot,
+  cycles: number,
+  kind: string,
+  effect: (() => void) | undefined,
+  chargeTo: Vcpu | undefined,
+): boolean {
+  const duration = cyclesToNs(cycles, core.clockHz);
+  if (duration === 0) {
+    effect?.();
+    return true;
+  }
+  core.zeroTimeOperations = 0;
+  core.busy = true;
+  const start = kernel.engine.now;
+  const sc = chargeTo?.sc;
+  const chargedNs = sc === undefined || sc.unlimited ? 0 : chargeNs(sc, duration);
+  kernel.engine.after(duration, () => {
+    core.busy = false;
+    kernel.kernelNs[core.index] += duration;
+    if (chargedNs > 0) sc!.consume(start, chargedNs);
+    if (kernel.trace.active) {
+      if (chargeTo === undefined) {
+        kernel.emit("cpu.kernel", "kernel", {
+          core: core.index,
+          path: kind,
+          start,
+          durationNs: duration,
+        });
+      } else {
+        kernel.emit("cpu.kernel", "kernel", {
+          core: core.index,
+          path: kind,
+          start,
+          durationNs: duration,
+          vcpu: chargeTo.name,
+          chargedNs,
+        });
+      }
+    }
+    core.inRun = true;
+    const previous = kernel.activeCore;
+    kernel.activeCore = core.index;
+    try {
+      effect?.();
+    } finally {
+      core.inRun = false;
+      kernel.activeCore = previous;
+    }
+    run(kernel, core);
+  });
+  return false;
+}

@@ -1,0 +1,218 @@
+/**
+ * Interrupt routing: hardware lines owned by cells through IRQ capabilities, taken on a core
+ * and turned into pending virtual IRQs (optionally through a driver domain first), delivered
+ * to the guest by injection, and acknowledged by the owner.
+ *
+ * @module
+ */
+
+import { SPURIOUS_INTERRUPT } from "../hw/interrupt_controller.ts";
+import type { DeliveredVirq } from "./abi.ts";
+import { makeReady, notifyCore, path, setPriority } from "./dispatcher.ts";
+import type { CoreSlot, IrqRoute, KernelState } from "./_kernel_state.ts";
+import { Capability } from "./objects/capability.ts";
+import type { Cell } from "./objects/cell.ts";
+import type { Vcpu } from "./objects/vcpu.ts";
+
+/**
+ * Gives a cell ownership of a hardware IRQ line through an IRQ capability. A line has
+ * exactly one owner.
+ *
+ * @param kernel The kernel.
+ * @param cell The owner.
+ * @param line The line number or the name of the device that raises it.
+ * @param options The vCPU (default 0), the vIRQ and capability names (default the line's name).
+ * @returns The capability index in the cell's table.
+ * @throws {RangeError} If the line is unknown or already owned.
+ */
+export function grantIrq(
+  kernel: KernelState,
+  cell: Cell,
+  line: number | string,
+  options: { vcpu?: number; name?: string; standby?: boolean },
+): number {
+  const number = typeof line === "number" ? line : kernel.board.irqLine(line);
+  const existing = kernel.routes.get(number);
+  if (options.standby === true) {
+    // A standby instance (FOTA) holds the capability now; the line is routed to it only by
+    // an atomic switchService(), and acknowledging it before then is refused.
+    const name = options.name ?? (typeof line === "string" ? line : `irq${number}`);
+    cell.virq(name);
+    return cell.caps.insert(new Capability("irq", { line: number }, ["ack"]), `irq:${name}`);
+  }
+  if (existing !== undefined) {
+    throw new RangeError(
+      `Cannot give IRQ line ${number} to cell "${cell.name}": it is owned by cell "${existing.cell.name}"`,
+    );
+  }
+  const name = options.name ?? (typeof line === "string" ? line : `irq${number}`);
+  const vcpu = cell.vcpus[options.vcpu ?? 0];
+  if (vcpu === undefined) {
+    throw new RangeError(`Cannot give IRQ to cell "${cell.name}": no vCPU ${options.vcpu}`);
+  }
+  const capability = new Capability("irq", { line: number }, ["ack"]);
+  const route: IrqRoute = { cell, vcpu, virq: cell.virq(name), capability };
+  kernel.routes.set(number, route);
+  kernel.interrupts.setTarget(number, vcpu.affinity);
+  kernel.interrupts.enable(number);
+  return cell.caps.insert(capability, `irq:${name}`);
+}
+
+/**
+ * Delivers a hardware interrupt a driver domain took to the line's owner, keeping the time
+ * the line was asserted.
+ *
+ * @param kernel The kernel.
+ * @param line The line.
+ * @returns Whether an interrupt of that line was waiting to be forwarded.
+ */
+export function forwardIrq(kernel: KernelState, line: number): boolean {
+  const assertedAt = kernel.forwarded.get(line);
+  const route = kernel.routes.get(line);
+  if (assertedAt === undefined || route === undefined) return false;
+  kernel.forwarded.delete(line);
+  postVirq(kernel, route.vcpu, route.virq, { line, assertedAt });
+  return true;
+}
+
+/**
+ * Marks a virtual IRQ pending on a vCPU: edge count, flags OR-ed in. A vCPU waiting for
+ * vIRQs wakes; a computing vCPU with virtual interrupts enabled is interrupted.
+ *
+ * @param kernel The kernel.
+ * @param vcpu The target.
+ * @param virq The vIRQ number in its cell.
+ * @param options Flags, and the hardware line and its assertion time for latency.
+ */
+export function postVirq(
+  kernel: KernelState,
+  vcpu: Vcpu,
+  virq: number,
+  options: { flags?: number; line?: number; assertedAt?: number },
+): void {
+  if (vcpu.state === "halted") return;
+  let state = vcpu.virqs.get(virq);
+  if (state === undefined) {
+    state = {
+      count: 0,
+      flags: 0,
+      assertedAt: options.assertedAt ?? -1,
+      line: options.line ?? -1,
+    };
+    vcpu.virqs.set(virq, state);
+  }
+  state.count++;
+  state.flags |= options.flags ?? 0;
+  if (options.line !== undefined) {
+    // An interrupt targeted at a vCPU restores its base priority (OKL4 semantics).
+    if (vcpu.priority !== vcpu.basePriority) setPriority(kernel, vcpu, vcpu.basePriority);
+  }
+  if (kernel.trace.active) {
+    kernel.emit("virq.pending", vcpu.cell.name, {
+      vcpu: vcpu.name,
+      virq,
+      line: options.line ?? -1,
+    });
+  }
+  if (vcpu.state === "blocked" && vcpu.blockedOn === "wait") {
+    vcpu.injectPending = true;
+    makeReady(kernel, vcpu);
+  } else if (vcpu.state === "running" && vcpu.virqInterrupts) {
+    notifyCore(kernel, vcpu.affinity);
+  }
+}
+
+/**
+ * Drains a vCPU's pending vIRQs into delivery records (no latency record).
+ *
+ * @param vcpu The vCPU.
+ * @returns The delivered vIRQs.
+ */
+export function drainVirqs(vcpu: Vcpu): DeliveredVirq[] {
+  const out: DeliveredVirq[] = [];
+  for (const [virq, state] of vcpu.virqs) {
+    out.push({ virq, name: vcpu.cell.virqName(virq), count: state.count, flags: state.flags });
+  }
+  vcpu.virqs.clear();
+  return out;
+}
+
+/**
+ * Acknowledges a hardware line for its owner: re-enables it at the controller.
+ *
+ * @param kernel The kernel.
+ * @param line The line.
+ * @param cell The acknowledging cell; refused unless the line is routed to it.
+ * @returns Whether the line was acknowledged.
+ */
+export function ackLine(kernel: KernelState, line: number, cell: Cell | undefined): boolean {
+  if (cell !== undefined && kernel.routes.get(line)?.cell !== cell) return false;
+  kernel.interrupts.enable(line);
+  return true;
+}
+
+/**
+ * Takes the highest deliverable hardware interrupt of a core: a kernel path that masks the
+ * line and makes it pending as a vIRQ in its owner (or its driver domain).
+ *
+ * @param kernel The kernel.
+ * @param core The core.
+ * @returns Whether to go on at once (no time passed).
+ */
+export function takeIrq(kernel: KernelState, core: CoreSlot): boolean {
+  const line = kernel.interrupts.acknowledge(core.index);
+  if (line === SPURIOUS_INTERRUPT) return true;
+  const assertedAt = kernel.interrupts.assertedAt(line, core.index);
+  return path(kernel, core, kernel.costs.cycles("irqEntry"), "irq", () => {
+    // The line stays masked until its owner acknowledges it (level lines would storm).
+    kernel.interrupts.disable(line);
+    kernel.interrupts.endOfInterrupt(core.index, line);
+    const route = kernel.routes.get(line);
+    if (route === undefined) {
+      kernel.emit("irq.unowned", "kernel", { line });
+      return;
+    }
+    const via = kernel.irqVia;
+    if (via !== undefined && via !== route.cell && via.state === "running") {
+      kernel.forwarded.set(line, assertedAt);
+      postVirq(kernel, via.vcpus[0], via.virq(`line:${line}`), { flags: 1 });
+      return;
+    }
+    postVirq(kernel, route.vcpu, route.virq, { line, assertedAt });
+  }, undefined);
+}
+
+/**
+ * Injects a vCPU's pending vIRQs: they become its pending operation's result (an interrupted
+ * compute returns its remaining cycles with them), and each hardware one is traced with its
+ * latency.
+ *
+ * @param kernel The kernel.
+ * @param vcpu The vCPU.
+ */
+export function deliver(kernel: KernelState, vcpu: Vcpu): void {
+  const now = kernel.engine.now;
+  const virqs: DeliveredVirq[] = [];
+  for (const [virq, state] of vcpu.virqs) {
+    const name = vcpu.cell.virqName(virq);
+    virqs.push({ virq, name, count: state.count, flags: state.flags });
+    if (state.line >= 0 && kernel.trace.active) {
+      kernel.emit("virq.deliver", vcpu.cell.name, {
+        vcpu: vcpu.name,
+        virq,
+        name,
+        line: state.line,
+        assertedAt: state.assertedAt,
+        latencyNs: now - state.assertedAt,
+      });
+    }
+  }
+  vcpu.virqs.clear();
+  vcpu.injectPending = false;
+  if (vcpu.computeRemaining > 0 && vcpu.computeInterruptible) {
+    vcpu.pendingResult = { ok: true, value: { remainingCycles: vcpu.computeRemaining, virqs } };
+    vcpu.computeRemaining = 0;
+  } else {
+    vcpu.pendingResult = { ok: true, value: virqs };
+  }
+}
