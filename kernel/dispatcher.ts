@@ -229,6 +229,10 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
   if (best !== undefined && (current === undefined || policy.preempts(best, current))) {
     if (current !== undefined) {
       current.state = "ready";
+      // A preempted vCPU keeps the rest of its round-robin slice (it goes back to the head of
+      // its level); otherwise frequent preemption would restart its slice forever and starve
+      // its equals.
+      current.sliceLeftNs = Math.max(0, core.sliceEndsAt - kernel.engine.now);
       policy.enqueue(current, true);
       if (kernel.trace.active) {
         kernel.emit("vcpu.preempt", current.cell.name, { vcpu: current.name, by: best.name });
@@ -293,7 +297,9 @@ function switchTo(kernel: KernelState, core: CoreSlot, next: Vcpu): boolean {
   core.idle = false;
   next.state = "running";
   core.lastCell = next.cell;
-  core.sliceEndsAt = kernel.engine.now + kernel.policy.sliceNs;
+  const left = next.sliceLeftNs;
+  next.sliceLeftNs = -1;
+  core.sliceEndsAt = kernel.engine.now + (left > 0 ? left : kernel.policy.sliceNs);
   if (kernel.trace.active) {
     kernel.emit("vcpu.switch", next.cell.name, { core: core.index, vcpu: next.name, sameCell });
   }

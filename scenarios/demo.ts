@@ -1,9 +1,10 @@
 /**
  * Demo: the seed use case in one file. A baseband RTOS shares the handset's ARM11 core with a
  * 12-process Android, a PIN-entry cell, a device manager and an updatable modem service.
- * Android floods the baseband with IPC, gets compromised and runs the attack library, the user
- * types a PIN, the backend wipes Android and updates the modem over the air; the baseband
- * keeps every GSM frame deadline, and no secret leaks.
+ * Android floods the baseband with IPC, asks the PIN cell for the user's PIN (the user types
+ * it; Android only learns "ok"), gets compromised and runs the attack library, the backend
+ * wipes Android and updates the modem over the air; the baseband keeps every GSM frame
+ * deadline, and no secret leaks.
  *
  * Run: deno run scenarios/demo.ts [--seed N] [--for 3s] [--json FILE]
  *
@@ -49,16 +50,17 @@ await scenario("baseband keeps its frame deadline while Android is compromised")
   .script((t) =>
     t
       .at(ms(100)).ipcBurst("android", "baseband", { messages: 5_000, bytes: 256 })
-      .at(ms(200)).compromise("android")
-      .at(ms(290)).request("android", "pin")
+      .at(ms(250)).request("android", "pin")
       .at(ms(300)).keypad("4711#")
-      .at(s(1)).remoteWipe("android")
+      .at(ms(400)).compromise("android")
+      .at(s(1.5)).remoteWipe("android")
       .at(s(2)).fota("modem", { version: "2.1" })
   )
   .expect((r) => [
     r.deadlineMisses("baseband").toBe(0),
     r.irqLatency("radio").p99.toBeBelow(us(20)),
     r.secret("4711").notReadableBy("android"),
+    r.replies("android").toBe("01"),
     r.attacks().unblocked.toBe(0),
     r.attacks().leakedBytes.toBe(0),
     r.wipe("android").residue.toBe(0),

@@ -96,6 +96,8 @@ export class Vcpu {
   timerHandle = -1;
   /** When its last IPC call started, for round-trip records. */
   callStartedAt = 0;
+  /** Round-robin slice left when it was preempted, ns; -1 for a fresh slice. */
+  sliceLeftNs = -1;
   /** Total guest time run, ns. */
   runNs = 0;
   /**

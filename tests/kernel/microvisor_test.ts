@@ -528,3 +528,50 @@ Deno.test("Microvisor keeps a vCPU woken inside a suspended cell suspended until
   rig.engine.run({ until: 2_000_000 });
   assert.deepEqual([...valueOf<{ bytes: Uint8Array }>(got[0]).bytes], [3]);
 });
+
+Deno.test("Microvisor keeps a preempted vCPU's slice so frequent preemption cannot starve its equal", () => {
+  // Zero costs, 1 GHz: a high-priority vCPU takes 100 us of every 1 ms; two equal vCPUs share
+  // the rest in 10 ms slices of their own run time. Without keeping the rest of a slice across
+  // preemptions, the first would restart its slice every millisecond and the second never run.
+  const rig = makeRig({ costs: ZERO_COSTS, clockHz: 1_000_000_000 });
+  const high = rig.kernel.createCell({
+    name: "tick",
+    ramBytes: 4096,
+    vcpus: [{
+      priority: 200,
+      *program() {
+        yield { op: "timer", periodNs: 1_000_000 };
+        for (;;) {
+          yield { op: "wait" };
+          yield { op: "compute", cycles: 100_000 };
+        }
+      },
+    }],
+  });
+  const spin = function* () {
+    for (;;) yield { op: "compute", cycles: 1_000_000_000 } as const;
+  };
+  const a = rig.kernel.createCell({
+    name: "a",
+    ramBytes: 4096,
+    vcpus: [{ priority: 50, program: spin }],
+  });
+  const b = rig.kernel.createCell({
+    name: "b",
+    ramBytes: 4096,
+    vcpus: [{ priority: 50, program: spin }],
+  });
+  for (const cell of [high, a, b]) rig.kernel.start(cell);
+  rig.engine.run({ until: 100_000_000 });
+  rig.kernel.settle();
+  const ran = (cell: string) =>
+    rig.of("cpu.run").filter((r) => r.source === cell).reduce(
+      (n, r) => n + Number(r.durationNs),
+      0,
+    );
+  // The tick runs at 1, 2, … 99 ms (9.9 ms); the 90.1 ms left go in 10 ms slices a, b, a, …:
+  // a has five whole slices, b four and the first 0.1 ms of its fifth.
+  assert.equal(ran("tick"), 9_900_000);
+  assert.equal(ran("a"), 50_000_000);
+  assert.equal(ran("b"), 40_100_000);
+});
