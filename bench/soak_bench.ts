@@ -18,7 +18,7 @@ import { soak } from "../rigs/cli/soak_pool.ts";
 import type { BenchModule, FigureSpec } from "./_bench_module.ts";
 
 const SCENARIO = "scenarios/soak_random_arrivals.ts";
-const SEEDS = 120;
+const SEEDS = 240;
 const SPIN = "let x = 0; for (let i = 0; i < 6e8; i++) x += i & 7; if (x < 0) console.log(x);";
 
 /** The group name for `--only`. */
