@@ -11,6 +11,7 @@ import "../../scenarios/ipc_burst.ts";
 import "../../scenarios/keypad_latency.ts";
 import "../../scenarios/pin_entry.ts";
 import "../../scenarios/remote_wipe.ts";
+import "../../scenarios/rta_check.ts";
 import "../../scenarios/soak_random_arrivals.ts";
 import "../../scenarios/two_boards.ts";
 
