@@ -357,7 +357,8 @@ export class Expectations {
 
   /**
    * A secret's bytes (registered by this call) and which cells could read a frame holding
-   * them, scanned after each scripted event and at the end of the run.
+   * them, scanned 1 ms after each scripted key press and at the end of the run (a copy made
+   * and erased between two scans is not seen).
    *
    * @param text The secret, e.g. a PIN.
    * @returns Assertions on who could read it.

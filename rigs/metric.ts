@@ -67,8 +67,15 @@ export function formatValue(value: number, unit: MetricUnit): string {
   switch (unit) {
     case "ns":
       return formatDuration(value);
-    case "ratio":
-      return `${Number((value * 100).toFixed(3))}%`;
+    case "ratio": {
+      const percent = Number((value * 100).toFixed(3));
+      if (percent === 0 && value !== 0) {
+        // A share too small for 3 decimals still shows as non-zero: 2 significant digits.
+        const digits = Math.min(20, 1 - Math.floor(Math.log10(Math.abs(value * 100))));
+        return `${(value * 100).toFixed(digits).replace(/0+$/, "")}%`;
+      }
+      return `${percent}%`;
+    }
     case "bytes":
       return `${value} B`;
     case "flag":
@@ -141,7 +148,11 @@ export class Metric {
     if (typeof expected === "string") {
       return this.#assert(`= ${expected}`, (v) => v.text === expected);
     }
-    return this.#assert(`= ${formatValue(expected, this.unit)}`, (v) => v.value === expected);
+    return this.#assert(
+      `= ${formatValue(expected, this.unit)}`,
+      // NaN (no value, e.g. no wipe in the scope) equals only NaN.
+      (v) => v.value === expected || (Number.isNaN(expected) && Number.isNaN(v.value)),
+    );
   }
 
   /**

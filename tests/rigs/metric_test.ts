@@ -226,3 +226,20 @@ Deno.test("HistogramMetric with no samples reads 0 and no worst time", () => {
   }
   assert.equal(metric.count.toBe(0).evaluate().passed, true);
 });
+
+Deno.test("formatValue() shows a small non-zero ratio instead of rounding it to 0%", () => {
+  // cpuShare("idle-ish cell").toBeAbove(0) used to print `> 0%  seen 0%` while passing.
+  assert.equal(formatValue(0.000_000_42, "ratio"), "0.000042%");
+  assert.equal(formatValue(-0.000_000_42, "ratio"), "-0.000042%");
+  assert.equal(formatValue(0.000_000_008, "ratio"), "0.0000008%");
+  assert.equal(formatValue(0, "ratio"), "0%");
+  assert.equal(fixed(0.000_000_42, "ratio").toBeAbove(0).evaluate().actual, "0.000042%");
+});
+
+Deno.test("Metric.toBe(NaN) passes when the metric has no value (NaN)", () => {
+  // e.g. wipe("x").duration inside a step with no wipe reads NaN; `toBe(NaN)` said `seen NaN` ✗.
+  assert.equal(fixed(NaN, "ns").toBe(NaN).evaluate().passed, true);
+  assert.equal(fixed(3, "ns").toBe(NaN).evaluate().passed, false);
+  assert.equal(fixed(NaN, "ns").not.toBe(NaN).evaluate().passed, false);
+  assert.equal(fixed(NaN, "ns").toBe(0).evaluate().passed, false);
+});
