@@ -13,7 +13,8 @@ import {
   releaseDue,
   type TaskState,
 } from "./_rtos_task.ts";
-import { compute, type Guest, interrupts, irqAck, now, receive, timer, wait } from "./program.ts";
+import { CLOCK, computeOperation, outcomeOf, timeOf, virqsOf, WAIT } from "./_operations.ts";
+import { compute, type Guest, interrupts, irqAck, now, receive, timer } from "./program.ts";
 import type { RtosCosts, RtosObservation, TaskSpec } from "./rtos.ts";
 
 /** A timer period long enough (about 13 days) that a programmed expiry acts as a one-shot. */
@@ -31,7 +32,8 @@ export interface RtosConfig {
 function* overhead(cycles: number, pending: DeliveredVirq[]): Guest<void> {
   let left = cycles;
   while (left > 0) {
-    const outcome = yield* compute(left);
+    // The scheduler's hot loop yields operations directly (see _operations.ts).
+    const outcome = outcomeOf(yield computeOperation(left), left);
     left = outcome.remainingCycles;
     pending.push(...outcome.virqs);
   }
@@ -79,7 +81,7 @@ export function* rtosProgram(ctx: GuestContext, config: RtosConfig): Guest<void>
   let last: Job | undefined;
   let armedAt = -1;
   for (;;) {
-    const t = yield* now();
+    const t = timeOf(yield CLOCK);
     if (pending.length > 0) {
       const delivered = pending;
       pending = [];
@@ -144,7 +146,7 @@ export function* rtosProgram(ctx: GuestContext, config: RtosConfig): Guest<void>
       }
     }
     if (job === undefined) {
-      pending.push(...(yield* wait()));
+      pending.push(...virqsOf(yield WAIT));
       continue;
     }
     if (job !== last) {
@@ -179,7 +181,7 @@ export function* rtosProgram(ctx: GuestContext, config: RtosConfig): Guest<void>
         yield* compute(piece.cycles);
         yield* interrupts(true);
       } else {
-        const outcome = yield* compute(piece.cycles);
+        const outcome = outcomeOf(yield computeOperation(piece.cycles), piece.cycles);
         done -= outcome.remainingCycles;
         pending.push(...outcome.virqs);
       }
@@ -187,7 +189,7 @@ export function* rtosProgram(ctx: GuestContext, config: RtosConfig): Guest<void>
       job.executed += done;
     }
     if (job.remaining === 0) {
-      const finishedAt = yield* now();
+      const finishedAt = timeOf(yield CLOCK);
       const task = job.task;
       job.finished = true;
       task.queue.shift();

@@ -308,6 +308,10 @@ function* handle(
         ? new DataView(payload.buffer, payload.byteOffset).getUint32(0, true)
         : -1;
       const reason = yield* beginFota(rt, fota, target, size);
+      if (reason !== "") {
+        // A refused update is an outcome too (e.g. a second update while the standby runs).
+        rt.ctx.trace("fota.done", () => ({ target, outcome: "rejected", reason, downtimeNs: -1 }));
+      }
       return report(decoded, reason === "" ? "ok" : reason);
     }
     case "fota-chunk": {

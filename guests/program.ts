@@ -27,13 +27,10 @@ import type {
   OperationResult,
   ReceivedMessage,
 } from "../kernel/abi.ts";
+import { CLOCK, computeOperation, outcomeOf, POLL, timeOf, virqsOf, WAIT } from "./_operations.ts";
 
 /** A guest program's generator type. `T` is what the program returns. */
 export type Guest<T = void> = Generator<Operation, T, OperationResult>;
-
-const WAIT: Operation = Object.freeze({ op: "wait" });
-const POLL: Operation = Object.freeze({ op: "poll" });
-const CLOCK: Operation = Object.freeze({ op: "clock" });
 
 /** Yields one operation and returns its result, typed. */
 function* perform<T>(op: Operation): Guest<OperationResult<T>> {
@@ -49,11 +46,7 @@ function* perform<T>(op: Operation): Guest<OperationResult<T>> {
  */
 export function* compute(cycles: number): Guest<ComputeOutcome> {
   // Hot path: yield directly (no nested generator per call).
-  const result = (yield { op: "compute", cycles: Math.ceil(cycles) }) as OperationResult<
-    ComputeOutcome
-  >;
-  if (!result.ok) throw new RangeError(`compute(${cycles}) failed: ${result.error.message}`);
-  return result.value ?? { remainingCycles: 0, virqs: [] };
+  return outcomeOf(yield computeOperation(cycles), cycles);
 }
 
 /**
@@ -127,8 +120,7 @@ export function reply(bytes: Uint8Array): Guest<OperationResult<undefined>> {
  * @returns The delivered vIRQs.
  */
 export function* wait(): Guest<readonly DeliveredVirq[]> {
-  const result = (yield WAIT) as OperationResult<readonly DeliveredVirq[]>;
-  return result.ok ? result.value : [];
+  return virqsOf(yield WAIT);
 }
 
 /**
@@ -137,8 +129,7 @@ export function* wait(): Guest<readonly DeliveredVirq[]> {
  * @returns The delivered vIRQs (maybe none).
  */
 export function* poll(): Guest<readonly DeliveredVirq[]> {
-  const result = (yield POLL) as OperationResult<readonly DeliveredVirq[]>;
-  return result.ok ? result.value : [];
+  return virqsOf(yield POLL);
 }
 
 /**
@@ -240,8 +231,7 @@ export function yieldCore(): Guest<OperationResult<undefined>> {
  * @returns Nanoseconds since the start of the run.
  */
 export function* now(): Guest<number> {
-  const result = (yield CLOCK) as OperationResult<number>;
-  return result.ok ? result.value : -1;
+  return timeOf(yield CLOCK);
 }
 
 /**

@@ -26,18 +26,9 @@
  */
 
 import type { CellImage, GuestContext } from "../kernel/objects/cell.ts";
-import {
-  call,
-  compute,
-  cyclesFor,
-  type Guest,
-  interrupts,
-  now,
-  send,
-  timer,
-  wait,
-} from "./program.ts";
+import { call, cyclesFor, type Guest, interrupts, now, send, timer } from "./program.ts";
 import type { GuestRecipe } from "./recipe.ts";
+import { CLOCK, computeOperation, outcomeOf, timeOf, WAIT } from "./_operations.ts";
 
 /** An attack runner: operations the compromised OS runs on its vCPU 0. */
 export type CompromiseRunner = (context: GuestContext) => Guest<void>;
@@ -308,7 +299,8 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
   let armedAt = -1;
   let started: CompromiseRunner | undefined;
   for (;;) {
-    const t = yield* now();
+    // The scheduler's hot loop yields operations directly (see _operations.ts).
+    const t = timeOf(yield CLOCK);
     const control = foreground ? config.control : undefined;
     const runner = control?.compromised;
     if (runner !== undefined && runner !== started) {
@@ -405,10 +397,10 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
       yield* (target < 0 ? timer(0) : timer(ONE_SHOT_PERIOD_NS, target - t));
     }
     if (work === 0) {
-      yield* wait();
+      yield WAIT;
       continue;
     }
-    const outcome = yield* compute(work);
+    const outcome = outcomeOf(yield computeOperation(work), work);
     const done = work - outcome.remainingCycles;
     if (process !== undefined) {
       process.vruntime += done;
@@ -417,7 +409,7 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
     } else if (rendering !== undefined) {
       rendering.remaining -= done;
       if (rendering.remaining > 0) continue;
-      const finishedAt = yield* now();
+      const finishedAt = timeOf(yield CLOCK);
       const late = finishedAt > rendering.due;
       observe.frames++;
       if (late) observe.framesLate++;
