@@ -24,6 +24,8 @@ export type { BoardSpec, DeviceSpec } from "./hw/board_spec.ts";
 export { formatDuration, h, min, ms, ns, parseDuration, s, us } from "./hw/time.ts";
 export type { Duration, Instant } from "./hw/time.ts";
 export { costTables } from "./kernel/cost_model.ts";
+/** Kernel profiles for `.kernel(profiles.pikeos({ frame }))`: okl4, sel4Mcs, pikeos, nova, xen, kvm. */
+export * as profiles from "./kernel/profiles/mod.ts";
 export type { CostTable } from "./kernel/cost_model.ts";
 export * from "./guests/program.ts";
 export { native } from "./guests/recipe.ts";
