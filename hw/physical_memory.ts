@@ -504,6 +504,31 @@ export class PhysicalMemory {
     return this.#allocated;
   }
 
+  /**
+   * Every allocated RAM page (SRAM and DRAM pages written at least once), in address order
+   * within each region: what an inspector scans for secrets without touching the rest.
+   *
+   * @returns Pairs of the page's physical address and its live bytes (do not modify).
+   *
+   * @example Usage
+   * ```ts
+   * import { PhysicalMemory } from "./physical_memory.ts";
+   * import assert from "node:assert/strict";
+   * const memory = new PhysicalMemory([{ name: "dram", base: 0x8000_0000, size: 1 << 20, kind: "dram" }]);
+   * memory.write(0x8000_1004, new Uint8Array([7]));
+   * assert.deepEqual([...memory.allocatedRamPages()].map(([address]) => address), [0x8000_1000]);
+   * ```
+   */
+  *allocatedRamPages(): Generator<[number, Uint8Array]> {
+    for (const region of this.#regions) {
+      if (region.spec.kind !== "sram" && region.spec.kind !== "dram") continue;
+      const indices = [...region.pages.keys()].sort((a, b) => a - b);
+      for (const index of indices) {
+        yield [region.spec.base + index * PAGE_SIZE, region.pages.get(index)!];
+      }
+    }
+  }
+
   #find(address: number): Region | undefined {
     const last = this.#last;
     if (last !== undefined && address >= last.spec.base && address < last.end) return last;

@@ -357,8 +357,9 @@ export class Expectations {
 
   /**
    * A secret's bytes (registered by this call) and which cells could read a frame holding
-   * them, scanned 1 ms after each scripted key press and at the end of the run (a copy made
-   * and erased between two scans is not seen).
+   * them. Every written RAM page is scanned at least every millisecond of virtual time while
+   * the system runs, 1 ms after each key press and at the end of the run; a copy made and erased
+   * within one scan interval is not seen.
    *
    * @param text The secret, e.g. a PIN.
    * @returns Assertions on who could read it.

@@ -24,6 +24,9 @@ import type { Plan } from "./plan.ts";
 import { ProbeSet } from "./probe_set.ts";
 import { didYouMean, quoteList, ScenarioError } from "./scenario_error.ts";
 
+/** The longest virtual time between two secret scans, ns. */
+export const SECRET_SCAN_NS = 1_000_000;
+
 /** A scope probes are kept for. */
 export interface Scope {
   /** Label: "run", "step NAME", or "window A..B". */
@@ -128,6 +131,17 @@ export class World {
     for (const text of plan.secrets) {
       this.secrets.set(text, { readableBy: new Set(), firstAt: new Map(), scans: 0 });
     }
+    if (plan.secrets.length > 0) {
+      // Scan at the first trace record at least SECRET_SCAN_NS after the previous scan (memory
+      // only changes while something runs, and that emits records), after key presses and at
+      // the end; driven by the trace stream, so the run itself gets no extra events.
+      let next = SECRET_SCAN_NS;
+      this.engine.trace.subscribe((record) => {
+        if (record.time < next) return;
+        next = record.time + SECRET_SCAN_NS;
+        this.scanSecrets();
+      });
+    }
     for (const event of plan.events) event.check(plan);
     this.#schedule();
   }
@@ -188,14 +202,16 @@ export class World {
       sighting,
     }));
     for (const { sighting } of patterns) sighting.scans++;
-    const memory = this.board.memory;
-    for (const cell of this.kernel.cells.values()) {
-      for (const [, mapping] of cell.space.entries()) {
-        if (!mapping.read || mapping.kind === "device") continue;
-        if (memory.isZero(mapping.frame, PAGE_SIZE)) continue;
-        const page = memory.read(mapping.frame, PAGE_SIZE);
-        for (const { bytes, sighting } of patterns) {
-          if (!sighting.readableBy.has(cell.name) && contains(page, bytes)) {
+    // Only pages ever written can hold a secret: scan those, and only for a page that holds
+    // one, find the cells that can read it (rare, so the reverse lookup is not indexed).
+    for (const [frame, page] of this.board.memory.allocatedRamPages()) {
+      for (const { bytes, sighting } of patterns) {
+        if (!contains(page, bytes)) continue;
+        for (const cell of this.kernel.cells.values()) {
+          if (sighting.readableBy.has(cell.name)) continue;
+          if (
+            cell.space.entries().some(([, m]) => m.read && m.kind !== "device" && m.frame === frame)
+          ) {
             sighting.readableBy.add(cell.name);
             sighting.firstAt.set(cell.name, this.engine.now);
           }
