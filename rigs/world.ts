@@ -9,7 +9,6 @@ import { Board } from "../hw/board.ts";
 import { BoardError } from "../hw/board_error.ts";
 import { Engine, PRIORITY_SCRIPT } from "../hw/engine.ts";
 import type { Fingerprint } from "../hw/fingerprint.ts";
-import { PAGE_SIZE } from "../hw/physical_memory.ts";
 import type { TraceRecord, TraceValue } from "../hw/trace_bus.ts";
 import { HANDSET_COSTS } from "../kernel/cost_model.ts";
 import { FootprintError } from "../kernel/footprint.ts";

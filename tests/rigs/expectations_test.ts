@@ -348,7 +348,7 @@ Deno.test("secret(), replies(), attacks(), commands(), wipe() and fota() format 
     .execute({ for: "250ms" });
   seen(result, [
     { name: 'secret("4711") readable by "pin"', actual: "readable (cells: pin)", at: 51_000_000 },
-    { name: 'secret("4711") not readable by "android"', actual: "not readable (6 scans)", at: -1 },
+    { name: 'secret("4711") not readable by "android"', actual: "not readable (89 scans)", at: -1 },
     { name: 'replies("android") = 01', actual: "01" },
     { name: 'replies("pin") = ', actual: "" },
     { name: "attacks().run = 1", actual: "1" },
