@@ -148,6 +148,8 @@ export class CostModel {
   readonly table: CostTable;
 
   /**
+   * Creates a cost model that charges from a table.
+   *
    * @param table The rows to charge.
    */
   constructor(table: CostTable) {

@@ -30,6 +30,8 @@ export class FrameAllocator {
   #owned = new Set<number>();
 
   /**
+   * Creates an allocator over a pool of physical frames.
+   *
    * @param base First address (page aligned).
    * @param size Bytes in the pool.
    */

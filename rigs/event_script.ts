@@ -83,6 +83,8 @@ export class EventScript {
   #sequence = 0;
 
   /**
+   * Creates an event script that adds events to a plan.
+   *
    * @param plan The plan events are added to.
    */
   constructor(plan: Plan) {

@@ -57,6 +57,8 @@ export class Expectations {
   readonly #resolver: Resolver;
 
   /**
+   * Creates the expectations of one scope.
+   *
    * @param plan The plan (for name checks).
    * @param scope This handle's scope.
    * @param scopes Collects the scopes to probe.

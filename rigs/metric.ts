@@ -108,6 +108,8 @@ export class Metric {
   readonly #negated: boolean;
 
   /**
+   * Creates a metric read after the run.
+   *
    * @param name Display name.
    * @param unit Unit.
    * @param scope Scope label.
@@ -279,6 +281,8 @@ export class HistogramMetric {
   readonly #read: () => HistogramSummary;
 
   /**
+   * Creates a histogram metric read after the run.
+   *
    * @param name Display name.
    * @param scope Scope label.
    * @param read Reads the summary after the run.

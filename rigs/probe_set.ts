@@ -106,6 +106,8 @@ export class ProbeSet {
   records: number = 0;
 
   /**
+   * Creates an empty probe set for a time window.
+   *
    * @param scope Label.
    * @param from Window start.
    * @param to Window end (exclusive).

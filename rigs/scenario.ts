@@ -115,6 +115,8 @@ export class Scenario {
   #file: string | undefined;
 
   /**
+   * Creates an empty scenario; prefer the `scenario()` function.
+   *
    * @param name What the scenario shows.
    */
   constructor(name: string) {

@@ -16,7 +16,11 @@ import { openExporters } from "./exporters/output_files.ts";
 import { parseTraceWindow, type TimeWindow } from "./exporters/trace_window.ts";
 
 /** Exit codes of a scenario run. */
-export const EXIT = Object.freeze({ passed: 0, failed: 1, badInput: 2 });
+export const EXIT: Readonly<{ passed: 0; failed: 1; badInput: 2 }> = Object.freeze({
+  passed: 0,
+  failed: 1,
+  badInput: 2,
+});
 
 const HELP = `Usage: deno run SCENARIO.ts [options]
 

@@ -18,6 +18,8 @@
  */
 export class ScenarioError extends Error {
   /**
+   * Creates a scenario error.
+   *
    * @param message What was wrong, the value, and what is valid.
    */
   constructor(message: string) {

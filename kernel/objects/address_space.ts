@@ -61,6 +61,8 @@ export class AddressSpace {
   #pages = new Map<number, PageMapping>();
 
   /**
+   * Creates an empty address space.
+   *
    * @param owner The owning cell's name.
    */
   constructor(owner: string) {

@@ -35,6 +35,8 @@ export class CapTable {
   #view: Record<string, number> = {};
 
   /**
+   * Creates a table of empty slots.
+   *
    * @param owner The owning cell's name.
    * @param size The number of slots.
    */
@@ -89,7 +91,6 @@ export class CapTable {
     return this.#names.get(name);
   }
 
-  /** Named slots, name to index. */
   /**
    * A live read-only view of the named slots: it reflects later inserts (a capability granted
    * while the program runs, e.g. at a service switch) without a new lookup.
@@ -100,6 +101,11 @@ export class CapTable {
     return this.#view;
   }
 
+  /**
+   * Named slots, as a snapshot.
+   *
+   * @returns Name to index.
+   */
   names(): Record<string, number> {
     return Object.fromEntries(this.#names);
   }

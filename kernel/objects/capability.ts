@@ -55,6 +55,8 @@ export class Capability {
   #revoked = false;
 
   /**
+   * Creates a capability to an object.
+   *
    * @param type The object type.
    * @param object The kernel object.
    * @param rights Rights, each valid for the type.

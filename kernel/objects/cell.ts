@@ -101,6 +101,8 @@ export class Cell {
   #virqView: Record<string, number> = {};
 
   /**
+   * Creates a cell with no vCPUs, capabilities or mappings yet.
+   *
    * @param options Name, image and RAM quota.
    */
   constructor(options: { name: string; image: CellImage; ramBytes: number }) {

@@ -32,7 +32,7 @@ export class Channel {
   /** The cell notified of new messages (may be switched atomically). */
   receiver: Cell | undefined;
   /** The receiver's vIRQ number raised on each message. */
-  receiverVirq = -1;
+  receiverVirq: number = -1;
   #queue: ReceivedMessage[] = [];
   #head = 0;
   /** Messages accepted so far. */
@@ -41,6 +41,8 @@ export class Channel {
   refusedFull = 0;
 
   /**
+   * Creates an empty channel.
+   *
    * @param options Name, capacity and maximum message size.
    */
   constructor(options: { name: string; slots: number; maxBytes: number }) {

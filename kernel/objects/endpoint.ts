@@ -37,6 +37,8 @@ export class Endpoint {
   readonly receivers: Vcpu[] = [];
 
   /**
+   * Creates an endpoint with no waiting callers or receivers.
+   *
    * @param name The endpoint's name.
    */
   constructor(name: string) {

@@ -45,8 +45,11 @@ export class SchedulingContext {
   exhaustions = 0;
 
   /**
+   * Creates a scheduling context with a full budget at `start`.
+   *
    * @param options Budget and period in ns (budget ≤ period, both > 0).
    * @param start When the first budget is available.
+   * @throws {RangeError} Unless 0 < budget <= period.
    */
   constructor(options: { budgetNs: number; periodNs: number }, start = 0) {
     if (!(options.budgetNs > 0) || !(options.periodNs >= options.budgetNs)) {

@@ -23,6 +23,8 @@ export class Section {
   readonly frames: readonly number[];
 
   /**
+   * Creates a section over physical frames.
+   *
    * @param name The section's name.
    * @param frames Physical frames.
    */

@@ -51,7 +51,7 @@ export class Vcpu {
   /** Unique name, `cell.index`. */
   readonly name: string;
   /** A small integer id, unique in the kernel. */
-  id = -1;
+  id: number = -1;
   /** The owning cell (set when added to one). */
   cell!: Cell;
   /** Static base priority, 0-255. */
@@ -89,15 +89,15 @@ export class Vcpu {
   /** The endpoint it is queued on, if any. */
   queuedOn: unknown;
   /** The kernel timer event waking it (sleep, budget), if any. */
-  wakeHandle = -1;
+  wakeHandle: number = -1;
   /** Periodic virtual timer: period and next expiry, or -1. */
-  timerPeriodNs = -1;
+  timerPeriodNs: number = -1;
   /** The virtual timer's pending event handle. */
-  timerHandle = -1;
+  timerHandle: number = -1;
   /** When its last IPC call started, for round-trip records. */
-  callStartedAt = 0;
+  callStartedAt: number = 0;
   /** Round-robin slice left when it was preempted, ns; -1 for a fresh slice. */
-  sliceLeftNs = -1;
+  sliceLeftNs: number = -1;
   /** Total guest time run, ns. */
   runNs = 0;
   /**
@@ -108,9 +108,11 @@ export class Vcpu {
   /** Its own scheduling context while it runs on a donated one. */
   ownSc: SchedulingContext | undefined;
   /** Its own current priority while it runs on a donated one. */
-  ownPriority = -1;
+  ownPriority: number = -1;
 
   /**
+   * Creates a vCPU not yet added to a cell.
+   *
    * @param options Name, priority and affinity.
    */
   constructor(options: { name: string; priority: number; affinity: number }) {

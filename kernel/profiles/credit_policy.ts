@@ -94,6 +94,8 @@ export class CreditPolicy implements SchedulingPolicy {
   #host: PolicyHost | undefined;
 
   /**
+   * Creates a credit policy, checking weights and caps.
+   *
    * @param options Weights, caps, tick and slice.
    * @throws {RangeError} For a weight that is not a positive integer or a cap outside 0..100.
    */

@@ -123,6 +123,8 @@ export class FairSharePolicy implements SchedulingPolicy {
   #host: PolicyHost | undefined;
 
   /**
+   * Creates a fair-share policy, checking nice values.
+   *
    * @param options Nice values and the latency, granularity and wake-up granularity.
    * @throws {RangeError} For a nice value outside -20..19.
    */

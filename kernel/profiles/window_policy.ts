@@ -61,6 +61,8 @@ export class WindowPolicy implements SchedulingPolicy {
   #host: PolicyHost | undefined;
 
   /**
+   * Creates a window policy, checking the frame.
+   *
    * @param options The frame, hand-over and slice.
    * @throws {RangeError} For an empty frame or a window that is not a positive whole ns.
    */
