@@ -1,6 +1,8 @@
 /**
  * The whole gate, run by `deno task test` and by CI: `deno fmt --check`, `deno lint` (with the
- * determinism plugin), `deno check` on everything, and `deno test --doc` with a JUnit report.
+ * determinism plugin), `deno check` on everything, `deno doc --lint mod.ts` (every public
+ * symbol documented, no public type referencing an unexported one), and `deno test --doc` with a
+ * JUnit report.
  * It ends with one plain line `tests: N passed, M failed` counted from that report, and exits
  * non-zero when any step fails.
  *
@@ -38,6 +40,7 @@ await Deno.remove(junitPath).catch(() => {});
 await step("format", ["fmt", "--check"]);
 await step("lint", ["lint"]);
 await step("type check", ["check", "."]);
+await step("doc lint", ["doc", "--lint", "mod.ts"]);
 await step("tests", [
   "test",
   "-A",
