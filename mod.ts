@@ -100,7 +100,7 @@ export { richOs, richOsControl, richOsObservation } from "./guests/rich_os.ts";
 export type { RichOsOptions } from "./guests/rich_os.ts";
 export { PIN_FAIL, PIN_LOCKED, PIN_OK, pinEntry } from "./guests/pin_entry.ts";
 export type { PinEntryOptions } from "./guests/pin_entry.ts";
-export { fotaService, manager } from "./guests/manager.ts";
+export { fotaService, manager, updatable } from "./guests/manager.ts";
 export type { ManagerOptions } from "./guests/manager.ts";
 export { attackNames } from "./guests/attacks.ts";
 export type { AttackName } from "./guests/attacks.ts";

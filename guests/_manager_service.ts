@@ -18,7 +18,8 @@
  */
 
 import { sha256 } from "npm:@noble/hashes@2.4.0/sha2.js";
-import type { GuestContext } from "../kernel/objects/cell.ts";
+import type { GuestContext, ProgramFactory } from "../kernel/objects/cell.ts";
+import { runUpdatable } from "./_updatable.ts";
 import { bytesEqual, IMAGE_HEADER_BYTES, parseImageHeader } from "./_manager_image.ts";
 import { compute, type Guest, read, receive, send, signal, wait, write } from "./program.ts";
 
@@ -45,13 +46,24 @@ export interface ServiceOptions {
   readonly hashCyclesPerByte?: number;
   /** Extra or replacement variants by name. */
   readonly variants?: Readonly<Record<string, ServiceVariant>>;
+  /**
+   * The service's own program (e.g. an RTOS): the `good` and `no-health` variants run it under
+   * the update protocol instead of the built-in message-counting service.
+   */
+  readonly program?: ProgramFactory;
 }
 
 /** The boot loader: verify the image in the `image` window, then run its variant. */
 export function* bootService(ctx: GuestContext, options: ServiceOptions): Guest {
   const variants: Record<string, ServiceVariant> = {
-    good: (c, image) => serve(c, image, options, true),
-    "no-health": (c, image) => serve(c, image, options, false),
+    good: (c, image) =>
+      options.program === undefined
+        ? serve(c, image, options, true)
+        : runUpdatable(c, options.program, true),
+    "no-health": (c, image) =>
+      options.program === undefined
+        ? serve(c, image, options, false)
+        : runUpdatable(c, options.program, false),
     "crash-on-boot": crashOnBoot,
     ...options.variants,
   };

@@ -210,6 +210,46 @@ export function fotaService(
   };
 }
 
+/**
+ * Makes any single-vCPU guest updatable over the air: the cell boots its program from an image
+ * in its flash slot (like {@linkcode fotaService}) and runs it under the update protocol, so a
+ * device manager can stream a new image, start it beside the old instance, hand over, check
+ * its health and switch channels and IRQ lines to it. The recipe keeps its IRQs and devices.
+ *
+ * @param recipe The guest, e.g. `rtos({ … })`.
+ * @param options Boot-loader costs and extra variants.
+ * @returns A recipe of kind `"fota-service"`.
+ * @throws {RangeError} If the recipe has more than one vCPU.
+ *
+ * @example Usage
+ * ```ts
+ * import { updatable } from "./manager.ts";
+ * import { rtos, task } from "./rtos.ts";
+ * import assert from "node:assert/strict";
+ * const baseband = updatable(rtos({
+ *   priority: 200,
+ *   tasks: [task("frame", { irq: "radio", wcet: 900_000, deadline: 4_615_000, priority: 10 })],
+ * }));
+ * assert.equal(baseband.kind, "fota-service");
+ * assert.deepEqual(baseband.irqs, ["radio"]);
+ * ```
+ */
+export function updatable(recipe: GuestRecipe, options: ServiceOptions = {}): GuestRecipe {
+  if (recipe.vcpus.length !== 1) {
+    throw new RangeError(
+      `Cannot make a ${recipe.kind} updatable: it has ${recipe.vcpus.length} vCPUs; updatable() takes one`,
+    );
+  }
+  const [vcpu] = recipe.vcpus;
+  const service = { ...options, program: vcpu.program };
+  return {
+    ...recipe,
+    kind: "fota-service",
+    vcpus: [{ ...vcpu, program: (ctx) => bootService(ctx, service) }],
+    faultPolicy: "stop",
+  };
+}
+
 const NET_STATUS = 0x00;
 const NET_RX_LEN = 0x04;
 const NET_RX_POP = 0x0c;

@@ -93,7 +93,12 @@ export function provisionManager(
     manager: Cell;
     control: ManagerControl;
     managed: readonly Cell[];
-    services: readonly { cell: Cell; standby: Cell }[];
+    services: readonly {
+      cell: Cell;
+      standby: Cell;
+      irqs?: readonly string[];
+      devices?: readonly { readonly name: string; readonly rights?: readonly string[] }[];
+    }[];
     flash: FlashController;
     flashBase: number;
   },
@@ -105,8 +110,14 @@ export function provisionManager(
   });
   const fota: Record<string, FotaTargetOptions> = {};
   const keys = defaultBackendKeys();
-  options.services.forEach(({ cell, standby }, i) => {
+  options.services.forEach(({ cell, standby, irqs, devices }, i) => {
     const layout = fotaLayout(i, standby.name);
+    // The standby holds the service's IRQ capabilities now (acknowledging is refused until the
+    // switch routes the lines to it) and maps the same device windows.
+    for (const device of irqs ?? []) kernel.grantIrq(standby, device, { standby: true });
+    for (const device of devices ?? []) {
+      kernel.grantDevice(standby, device.name, device.rights ?? ["read", "write"]);
+    }
     fota[cell.name] = layout;
     kernel.grantCellControl(manager, standby, MANAGER_RIGHTS);
     kernel.grantSignal(manager, cell, "handover");

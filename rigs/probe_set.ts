@@ -102,6 +102,8 @@ export class ProbeSet {
   readonly commands: { accepted: number; rejected: number } = { accepted: 0, rejected: 0 };
   /** Replies a rich OS got to its requests, per cell, in order (first 1,000). */
   readonly replies: Map<string, string[]> = new Map();
+  /** Cell names counted as another cell (a FOTA standby `X.b` as its service `X`). */
+  readonly aliases: Map<string, string> = new Map();
   /** Records seen in scope. */
   records: number = 0;
 
@@ -129,39 +131,41 @@ export class ProbeSet {
       if (r.kind !== "cpu.run" && r.kind !== "cpu.kernel") return;
     }
     this.records++;
+    // A service's standby instance (X.b) counts as the service (X) once it takes over.
+    const source = this.aliases.get(r.source) ?? r.source;
     switch (r.kind) {
       case "virq.deliver":
         this.#histogram(this.irqLatency, String(r.name)).record(Number(r.latencyNs), r.time);
         break;
       case "task.finish": {
-        const key = `${r.source}/${r.task}`;
+        const key = `${source}/${r.task}`;
         this.#histogram(this.response, key).record(Number(r.responseNs), r.time);
         bump(this.completions, key);
         break;
       }
       case "task.miss": {
-        const key = `${r.source}/${r.task}`;
-        bump(this.misses, r.source);
+        const key = `${source}/${r.task}`;
+        bump(this.misses, source);
         bump(this.taskMisses, key);
-        if (!this.firstMissAt.has(r.source)) this.firstMissAt.set(r.source, r.time);
+        if (!this.firstMissAt.has(source)) this.firstMissAt.set(source, r.time);
         if (!this.firstMissAt.has(key)) this.firstMissAt.set(key, r.time);
         break;
       }
       case "cpu.run":
-        bump(this.cpuNs, r.source, this.#overlap(Number(r.start), Number(r.durationNs)));
+        bump(this.cpuNs, source, this.#overlap(Number(r.start), Number(r.durationNs)));
         break;
       case "cpu.kernel":
         this.kernelNs += this.#overlap(Number(r.start), Number(r.durationNs));
         break;
       case "ipc.send": {
-        const stats = this.#channel(r.source);
+        const stats = this.#channel(source);
         stats.sent++;
         stats.bytes += Number(r.bytes);
         stats.maxDepth = Math.max(stats.maxDepth, Number(r.depth));
         break;
       }
       case "ipc.receive": {
-        const stats = this.#channel(r.source);
+        const stats = this.#channel(source);
         stats.received++;
         stats.latency.record(Number(r.latencyNs), r.time);
         break;
@@ -170,11 +174,11 @@ export class ProbeSet {
         this.roundTrip.record(Number(r.roundTripNs), r.time);
         break;
       case "hypercall.error":
-        bump(this.hypercallErrors, r.source);
+        bump(this.hypercallErrors, source);
         bump(this.errorKinds, String(r.error));
         break;
       case "fault":
-        bump(this.faults, r.source);
+        bump(this.faults, source);
         break;
       case "attack":
         this.attacks.run++;
@@ -193,8 +197,8 @@ export class ProbeSet {
         this.wipes.set(String(r.target), { durationNs: Number(r.durationNs), at: r.time });
         break;
       case "richos.reply": {
-        let list = this.replies.get(r.source);
-        if (list === undefined) this.replies.set(r.source, list = []);
+        let list = this.replies.get(source);
+        if (list === undefined) this.replies.set(source, list = []);
         if (list.length < 1_000) list.push(String(r.reply));
         break;
       }

@@ -356,6 +356,8 @@ export class World {
     const managed = plan.cells.filter((c) => c.name !== name).map((c) => this.cell(c.name));
     for (const cell of managed) this.kernel.grantCellControl(manager, cell, MANAGER_RIGHTS);
     const standbys = services.map(({ name: service, recipe: serviceRecipe }) => ({
+      irqs: serviceRecipe.irqs,
+      devices: serviceRecipe.devices,
       cell: this.cell(service),
       standby: this.kernel.createCell({
         name: `${service}.b`,
@@ -365,6 +367,9 @@ export class World {
         vcpus: serviceRecipe.vcpus.map((vcpu) => ({ ...vcpu })),
       }),
     }));
+    for (const { cell, standby } of standbys) {
+      for (const probes of this.probes.values()) probes.aliases.set(standby.name, cell.name);
+    }
     const flashRegion = this.board.memory.regions.find((r) => r.kind === "flash");
     if (flashRegion === undefined || !this.board.devices.has("flash")) {
       throw new ScenarioError(
