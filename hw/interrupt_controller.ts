@@ -816,6 +816,7 @@ export class InterruptController {
   }
 
   #best(core: number): number {
+    if (this.#pendingSlots.size === 0) return -1;
     const stack = this.#stacks[core];
     const running = stack.length === 0 ? IDLE_PRIORITY : stack[stack.length - 1].priority;
     const limit = Math.min(running, this.#masks[core]);

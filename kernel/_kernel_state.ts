@@ -19,8 +19,10 @@ import type { Cell } from "./objects/cell.ts";
 import type { Channel } from "./objects/channel.ts";
 import type { Endpoint } from "./objects/endpoint.ts";
 import type { Section } from "./objects/section.ts";
+import type { SchedulingContext } from "./objects/scheduling_context.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
 import { FixedPriorityPolicy, type SchedulingPolicy } from "./scheduler.ts";
+import { onPathEnd, type PathEffect } from "./dispatcher.ts";
 import { onSegmentEnd } from "./segments.ts";
 
 /** Per-core kernel state. */
@@ -38,6 +40,16 @@ export interface CoreSlot {
   sliceEndsAt: number;
   readonly work: (() => void)[];
   readonly onSegmentEnd: () => void;
+  /** The kernel path in progress (valid while `busy`): see `path` in dispatcher.ts. */
+  pathKind: string;
+  pathStart: number;
+  pathDurationNs: number;
+  pathEffect: PathEffect | undefined;
+  pathChargeTo: Vcpu | undefined;
+  pathChargedNs: number;
+  pathSc: SchedulingContext | undefined;
+  /** Ends the kernel path in progress (one callback per core, so a path allocates nothing). */
+  readonly onPathEnd: () => void;
   zeroTimeOperations: number;
   idle: boolean;
   ipisInFlight: number;
@@ -123,6 +135,14 @@ export class KernelState {
         sliceEndsAt: 0,
         work: [],
         onSegmentEnd: () => onSegmentEnd(this, slot),
+        pathKind: "",
+        pathStart: 0,
+        pathDurationNs: 0,
+        pathEffect: undefined,
+        pathChargeTo: undefined,
+        pathChargedNs: 0,
+        pathSc: undefined,
+        onPathEnd: () => onPathEnd(this, slot),
         zeroTimeOperations: 0,
         idle: true,
         ipisInFlight: 0,

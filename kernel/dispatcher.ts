@@ -235,7 +235,13 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
       current.sliceLeftNs = Math.max(0, core.sliceEndsAt - kernel.engine.now);
       policy.enqueue(current, true);
       if (kernel.trace.active) {
-        kernel.emit("vcpu.preempt", current.cell.name, { vcpu: current.name, by: best.name });
+        kernel.trace.emit({
+          vcpu: current.name,
+          by: best.name,
+          time: kernel.engine.now,
+          kind: "vcpu.preempt",
+          source: current.cell.name,
+        });
       }
     }
     policy.remove(best);
@@ -268,15 +274,7 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
       throttle(kernel, core, current);
       return true;
     }
-    const vcpu = current;
-    return path(
-      kernel,
-      core,
-      kernel.costs.cycles("virqInjection"),
-      "inject",
-      () => deliver(kernel, vcpu),
-      vcpu,
-    );
+    return path(kernel, core, kernel.costs.cycles("virqInjection"), "inject", inject, current);
   }
   if (current.computeRemaining > 0) {
     startSegment(kernel, core, current);
@@ -291,6 +289,9 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
   return step(kernel, core, current);
 }
 
+/** The injection path's effect: the charged vCPU takes its pending vIRQs. */
+const inject: PathEffect = (kernel, vcpu) => deliver(kernel, vcpu!);
+
 function switchTo(kernel: KernelState, core: CoreSlot, next: Vcpu): boolean {
   const sameCell = core.lastCell === next.cell;
   core.current = next;
@@ -301,13 +302,27 @@ function switchTo(kernel: KernelState, core: CoreSlot, next: Vcpu): boolean {
   next.sliceLeftNs = -1;
   core.sliceEndsAt = kernel.engine.now + (left > 0 ? left : kernel.policy.sliceNs);
   if (kernel.trace.active) {
-    kernel.emit("vcpu.switch", next.cell.name, { core: core.index, vcpu: next.name, sameCell });
+    kernel.trace.emit({
+      core: core.index,
+      vcpu: next.name,
+      sameCell,
+      time: kernel.engine.now,
+      kind: "vcpu.switch",
+      source: next.cell.name,
+    });
   }
   return path(kernel, core, kernel.costs.switchCycles(sameCell), "switch", undefined, undefined);
 }
 
 /**
- * Runs a kernel path of `cycles` on a core; the effect applies at its end.
+ * What a kernel path does at its end; it gets the kernel and the vCPU the path is charged to
+ * (so a path's effect can be a shared function rather than a fresh closure).
+ */
+export type PathEffect = (kernel: KernelState, chargedTo: Vcpu | undefined) => void;
+
+/**
+ * Runs a kernel path of `cycles` on a core; the effect applies at its end. The path's state
+ * lives in the core's slot (a core runs one path at a time), so starting one allocates nothing.
  *
  * @param kernel The kernel.
  * @param core The core.
@@ -322,52 +337,84 @@ export function path(
   core: CoreSlot,
   cycles: number,
   kind: string,
-  effect: (() => void) | undefined,
+  effect: PathEffect | undefined,
   chargeTo: Vcpu | undefined,
 ): boolean {
   const duration = cyclesToNs(cycles, core.clockHz);
   if (duration === 0) {
-    effect?.();
+    effect?.(kernel, chargeTo);
     return true;
   }
   core.zeroTimeOperations = 0;
   core.busy = true;
-  const start = kernel.engine.now;
   const sc = chargeTo?.sc;
-  const chargedNs = sc === undefined || sc.unlimited ? 0 : chargeNs(sc, duration);
-  kernel.engine.after(duration, () => {
-    core.busy = false;
-    kernel.kernelNs[core.index] += duration;
-    if (chargedNs > 0) sc!.consume(start, chargedNs);
-    if (kernel.trace.active) {
-      if (chargeTo === undefined) {
-        kernel.emit("cpu.kernel", "kernel", {
-          core: core.index,
-          path: kind,
-          start,
-          durationNs: duration,
-        });
-      } else {
-        kernel.emit("cpu.kernel", "kernel", {
-          core: core.index,
-          path: kind,
-          start,
-          durationNs: duration,
-          vcpu: chargeTo.name,
-          chargedNs,
-        });
-      }
+  core.pathKind = kind;
+  core.pathStart = kernel.engine.now;
+  core.pathDurationNs = duration;
+  core.pathEffect = effect;
+  core.pathChargeTo = chargeTo;
+  core.pathSc = sc;
+  core.pathChargedNs = sc === undefined || sc.unlimited ? 0 : chargeNs(sc, duration);
+  kernel.engine.after(duration, core.onPathEnd);
+  return false;
+}
+
+/**
+ * Ends the kernel path in progress on a core: accounts and traces it, applies its effect and
+ * dispatches again.
+ *
+ * @param kernel The kernel.
+ * @param core The core.
+ */
+export function onPathEnd(kernel: KernelState, core: CoreSlot): void {
+  const duration = core.pathDurationNs;
+  const start = core.pathStart;
+  const chargeTo = core.pathChargeTo;
+  const chargedNs = core.pathChargedNs;
+  const effect = core.pathEffect;
+  core.pathEffect = undefined;
+  core.pathChargeTo = undefined;
+  core.busy = false;
+  kernel.kernelNs[core.index] += duration;
+  if (chargedNs > 0) core.pathSc!.consume(start, chargedNs);
+  core.pathSc = undefined;
+  if (kernel.trace.active) {
+    // Built whole, identity last as kernel.emit orders it (the hottest records of a run).
+    const time = kernel.engine.now;
+    if (chargeTo === undefined) {
+      kernel.trace.emit({
+        core: core.index,
+        path: core.pathKind,
+        start,
+        durationNs: duration,
+        time,
+        kind: "cpu.kernel",
+        source: "kernel",
+      });
+    } else {
+      kernel.trace.emit({
+        core: core.index,
+        path: core.pathKind,
+        start,
+        durationNs: duration,
+        vcpu: chargeTo.name,
+        chargedNs,
+        time,
+        kind: "cpu.kernel",
+        source: "kernel",
+      });
     }
+  }
+  if (effect !== undefined) {
     core.inRun = true;
     const previous = kernel.activeCore;
     kernel.activeCore = core.index;
     try {
-      effect?.();
+      effect(kernel, chargeTo);
     } finally {
       core.inRun = false;
       kernel.activeCore = previous;
     }
-    run(kernel, core);
-  });
-  return false;
+  }
+  run(kernel, core);
 }

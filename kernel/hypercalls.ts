@@ -445,15 +445,23 @@ function armTimer(kernel: Microvisor, vcpu: Vcpu, at: number, period: number): v
   vcpu.timerPeriodNs = at < 0 ? 0 : period;
   if (at < 0) return;
   const virq = vcpu.cell.virq("timer");
-  const arm = (when: number) => {
-    vcpu.timerHandle = kernel.engine.schedule(when, () => {
-      if (period > 0) arm(when + period);
-      else vcpu.timerHandle = -1;
-      kernel.timer(vcpu.affinity, when, () => kernel.postVirq(vcpu, virq, { flags: 1 }));
-    });
+  // One closure each for the expiry and its kernel work, made once per arming: a periodic
+  // timer allocates nothing per expiry.
+  const work = () => kernel.postVirq(vcpu, virq, TIMER_VIRQ);
+  let when = at;
+  const expire = () => {
+    const expiry = when;
+    if (period > 0) {
+      when += period;
+      vcpu.timerHandle = kernel.engine.schedule(when, expire);
+    } else vcpu.timerHandle = -1;
+    kernel.timer(vcpu.affinity, expiry, work);
   };
-  arm(at);
+  vcpu.timerHandle = kernel.engine.schedule(when, expire);
 }
+
+/** How a timer expiry is posted: as a software vIRQ (flag 1). */
+const TIMER_VIRQ = Object.freeze({ flags: 1 });
 
 function cellControl(
   kernel: Microvisor,

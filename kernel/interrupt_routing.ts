@@ -108,10 +108,13 @@ export function postVirq(
     if (vcpu.priority !== vcpu.basePriority) setPriority(kernel, vcpu, vcpu.basePriority);
   }
   if (kernel.trace.active) {
-    kernel.emit("virq.pending", vcpu.cell.name, {
+    kernel.trace.emit({
       vcpu: vcpu.name,
       virq,
       line: options.line ?? -1,
+      time: kernel.engine.now,
+      kind: "virq.pending",
+      source: vcpu.cell.name,
     });
   }
   if (vcpu.state === "blocked" && vcpu.blockedOn === "wait") {
@@ -197,13 +200,16 @@ export function deliver(kernel: KernelState, vcpu: Vcpu): void {
     const name = vcpu.cell.virqName(virq);
     virqs.push({ virq, name, count: state.count, flags: state.flags });
     if (state.line >= 0 && kernel.trace.active) {
-      kernel.emit("virq.deliver", vcpu.cell.name, {
+      kernel.trace.emit({
         vcpu: vcpu.name,
         virq,
         name,
         line: state.line,
         assertedAt: state.assertedAt,
         latencyNs: now - state.assertedAt,
+        time: now,
+        kind: "virq.deliver",
+        source: vcpu.cell.name,
       });
     }
   }

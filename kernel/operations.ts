@@ -8,7 +8,7 @@
 
 import type { Operation, OperationResult } from "./abi.ts";
 import { affords, throttle } from "./budget.ts";
-import { path } from "./dispatcher.ts";
+import { path, type PathEffect } from "./dispatcher.ts";
 import { guestRead, guestWrite } from "./guest_memory.ts";
 import { BLOCKED } from "./_hypercall.ts";
 import { decodeHypercall } from "./hypercalls.ts";
@@ -145,18 +145,28 @@ function hypercall(kernel: KernelState, core: CoreSlot, vcpu: Vcpu, op: Operatio
     return true;
   }
   vcpu.pendingOp = undefined;
-  return path(kernel, core, decoded.cycles, op.op, () => {
-    if (vcpu.state !== "running") {
-      // Stopped or suspended from another core during the path: the call has no effect; a
-      // suspended vCPU issues it again when resumed.
-      if (vcpu.blockedOn === "suspended") vcpu.pendingOp = op;
-      return;
-    }
-    const result = decoded.invoke();
-    if (result === BLOCKED) return;
-    vcpu.pendingResult = refuse(kernel, vcpu, op.op, result);
-  }, vcpu);
+  vcpu.inflightOp = op;
+  vcpu.inflightCall = decoded;
+  return path(kernel, core, decoded.cycles, op.op, endHypercall, vcpu);
 }
+
+/** A hypercall path's effect: the decoded call takes effect for the vCPU that made it. */
+const endHypercall: PathEffect = (kernel, chargedTo) => {
+  const vcpu = chargedTo!;
+  const op = vcpu.inflightOp!;
+  const decoded = vcpu.inflightCall!;
+  vcpu.inflightOp = undefined;
+  vcpu.inflightCall = undefined;
+  if (vcpu.state !== "running") {
+    // Stopped or suspended from another core during the path: the call has no effect; a
+    // suspended vCPU issues it again when resumed.
+    if (vcpu.blockedOn === "suspended") vcpu.pendingOp = op;
+    return;
+  }
+  const result = decoded.invoke();
+  if (result === BLOCKED) return;
+  vcpu.pendingResult = refuse(kernel, vcpu, op.op, result);
+};
 
 /** Traces a failed operation as "hypercall.error"; returns the result unchanged. */
 function refuse(

@@ -88,11 +88,14 @@ export function endSegment(kernel: KernelState, core: CoreSlot, natural: boolean
   if (vcpu.sc !== undefined) vcpu.sc.consume(start, elapsed);
   if (elapsed > 0) kernel.policy.account?.(vcpu, elapsed);
   if (kernel.trace.active && elapsed > 0) {
-    kernel.emit("cpu.run", vcpu.cell.name, {
+    kernel.trace.emit({
       core: core.index,
       vcpu: vcpu.name,
       start,
       durationNs: elapsed,
+      time: kernel.engine.now,
+      kind: "cpu.run",
+      source: vcpu.cell.name,
     });
   }
 }
