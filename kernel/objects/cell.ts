@@ -99,6 +99,8 @@ export class Cell {
   /** Faults taken. */
   faults = 0;
   #virqView: Record<string, number> = {};
+  /** vIRQ names by number (numbers are dense from 0). */
+  #virqNameList: string[] = [];
 
   /**
    * Creates a cell with no vCPUs, capabilities or mappings yet.
@@ -125,6 +127,7 @@ export class Cell {
       number = this.virqNames.size;
       this.virqNames.set(name, number);
       this.#virqView[name] = number;
+      this.#virqNameList.push(name);
     }
     return number;
   }
@@ -141,7 +144,6 @@ export class Cell {
    * @returns Its name.
    */
   virqName(number: number): string {
-    for (const [name, n] of this.virqNames) if (n === number) return name;
-    return `virq${number}`;
+    return this.#virqNameList[number] ?? `virq${number}`;
   }
 }
