@@ -11,6 +11,11 @@ export const POLL: Operation = Object.freeze({ op: "poll" });
 /** What `now()` yields. */
 export const CLOCK: Operation = Object.freeze({ op: "clock" });
 
+/** What `interrupts(true)` yields. */
+export const INTERRUPTS_ON: Operation = Object.freeze({ op: "interrupts", enabled: true });
+/** What `interrupts(false)` yields. */
+export const INTERRUPTS_OFF: Operation = Object.freeze({ op: "interrupts", enabled: false });
+
 /** What `compute(cycles)` yields. */
 export function computeOperation(cycles: number): Operation {
   return { op: "compute", cycles: Math.ceil(cycles) };

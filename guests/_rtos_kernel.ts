@@ -1,20 +1,37 @@
 // The RTOS kernel's main loop: a fixed-priority preemptive scheduler over vIRQ-interrupted
 // computes. See the module documentation of rtos.ts for the semantics it implements.
+//
+// It is written as a hand-made state machine rather than a generator: the RTOS is resumed at
+// every scheduling point of the platform's busiest guest, and a generator (with the nested
+// `yield*` helpers of program.ts) costs a generator object per helper call and a save and
+// restore of every live local per resumption. `RtosKernel.next(result)` does what the body of
+// a generator would do between two `yield`s: `#resume` names the `yield` it stopped at (the
+// states below), and every method that yields an operation sets it first.
 
-import type { DeliveredVirq } from "../kernel/abi.ts";
+import type { DeliveredVirq, Operation, OperationResult } from "../kernel/abi.ts";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import {
   arriveSporadic,
   bootTask,
   type Job,
-  nextPiece,
   nextReleaseOf,
   pickJob,
+  pieceCycles,
+  pieceMasked,
   releaseDue,
   type TaskState,
 } from "./_rtos_task.ts";
-import { CLOCK, computeOperation, outcomeOf, timeOf, virqsOf, WAIT } from "./_operations.ts";
-import { compute, type Guest, interrupts, irqAck, now, receive, timer } from "./program.ts";
+import {
+  CLOCK,
+  computeOperation,
+  INTERRUPTS_OFF,
+  INTERRUPTS_ON,
+  outcomeOf,
+  timeOf,
+  virqsOf,
+  WAIT,
+} from "./_operations.ts";
+import type { Guest } from "./program.ts";
 import type { RtosCosts, RtosObservation, TaskSpec } from "./rtos.ts";
 
 /** A timer period long enough (about 13 days) that a programmed expiry acts as a one-shot. */
@@ -28,14 +45,449 @@ export interface RtosConfig {
   readonly observe?: RtosObservation;
 }
 
-/** Runs RTOS-internal work of `cycles`, collecting any vIRQs that cut it short. */
-function* overhead(cycles: number, pending: DeliveredVirq[]): Guest<void> {
-  let left = cycles;
-  while (left > 0) {
-    // The scheduler's hot loop yields operations directly (see _operations.ts).
-    const outcome = outcomeOf(yield computeOperation(left), left);
-    left = outcome.remainingCycles;
-    pending.push(...outcome.virqs);
+// Where the RTOS resumes: the operation it last yielded, whose result `next()` brings.
+/** Not started: nothing yielded yet. */
+const START = 0;
+/** After enabling interrupts at boot. */
+const BOOT_INTERRUPTS = 1;
+/** After programming the tick at boot. */
+const BOOT_TIMER = 2;
+/** After the first clock read: the epoch. */
+const BOOT_CLOCK = 3;
+/** After the clock read that opens a scheduling point. */
+const POINT = 4;
+/** After a receive on a channel whose vIRQ is being handled. */
+const RECEIVED = 5;
+/** After acknowledging a device IRQ. */
+const ACKED = 6;
+/** After a compute of RTOS-internal work (the `#overheadLeftCycles` still to run). */
+const OVERHEAD = 7;
+/** After programming the tickless timer. */
+const ARMED = 8;
+/** After waiting with nothing to run. */
+const WAITED = 9;
+/** After masking interrupts for a critical section. */
+const MASKED = 10;
+/** After running a critical section. */
+const SECTION_RAN = 11;
+/** After unmasking interrupts at the end of a critical section. */
+const UNMASKED = 12;
+/** After running a preemptible piece of a job. */
+const PIECE_RAN = 13;
+/** After the clock read at a job's end. */
+const FINISHED = 14;
+/** Returned or thrown: the program is over. */
+const DONE = 15;
+
+/** How the RTOS handles one vIRQ name, worked out once per name. */
+interface VirqRoute {
+  /** "timer": the tick; "channel": drivers receive messages; "irq": bound tasks arrive. */
+  readonly kind: "timer" | "channel" | "irq";
+  /** The tasks the vIRQ releases (none: the RTOS ignores it). */
+  readonly tasks: readonly TaskState[];
+  /** The capability name to receive or acknowledge with (looked up live: caps can move). */
+  readonly capName: string;
+}
+
+const OVER: IteratorResult<Operation, void> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The RTOS program for one boot.
+ *
+ * @param ctx The guest context.
+ * @param config Tasks, timer mode, costs and the observation.
+ * @returns The program (it never returns).
+ */
+export function rtosProgram(ctx: GuestContext, config: RtosConfig): Guest<void> {
+  return new RtosKernel(ctx, config);
+}
+
+/** One boot of the RTOS, driven by the kernel through the iterator protocol of a generator. */
+class RtosKernel extends Iterator<Operation, void, OperationResult> implements Guest<void> {
+  readonly #ctx: GuestContext;
+  readonly #config: RtosConfig;
+  readonly #costs: RtosCosts;
+  readonly #observe: RtosObservation | undefined;
+  readonly #tickNs: number;
+  #tasks: readonly TaskState[] = [];
+  #routes = new Map<string, VirqRoute>();
+  #resume = START;
+  /** vIRQs delivered and not yet handled. */
+  #pending: DeliveredVirq[] = [];
+  /** The job that ran last (to count preemptions and charge context switches). */
+  #last: Job | undefined;
+  /** Tickless: the time the timer is armed for; -1 when stopped. */
+  #armedAt = -1;
+  /** The time of the current scheduling point. */
+  #now = 0;
+
+  // Handling the vIRQs of one scheduling point.
+  #delivered: readonly DeliveredVirq[] = [];
+  #index = 0;
+  #handlerCycles = 0;
+  #acted = false;
+  /** The channel being drained: its receive capability and driver tasks. */
+  #receiveCap = 0;
+  #drivers: readonly TaskState[] = [];
+  #messages = 0;
+
+  /** RTOS-internal work still to run. */
+  #overheadLeftCycles = 0;
+
+  // Running a job.
+  #job: Job | undefined;
+  #pieceCycles = 0;
+
+  constructor(ctx: GuestContext, config: RtosConfig) {
+    super();
+    this.#ctx = ctx;
+    this.#config = config;
+    this.#costs = config.costs;
+    this.#observe = config.observe;
+    this.#tickNs = config.tickNs;
+  }
+
+  /**
+   * Runs the RTOS up to its next operation.
+   *
+   * @param result The result of the operation it yielded last (ignored on the first call).
+   * @returns The next operation (the RTOS never returns).
+   */
+  override next(result?: OperationResult): IteratorResult<Operation, void> {
+    const at = this.#resume;
+    // Whatever throws below ends the program, as a throw ends a generator; every path that
+    // yields sets where to resume.
+    this.#resume = DONE;
+    const op = this.#advance(at, result as OperationResult);
+    return op === undefined ? OVER : { done: false, value: op };
+  }
+
+  /**
+   * Ends the program.
+   *
+   * @returns Done.
+   */
+  override return(): IteratorResult<Operation, void> {
+    this.#resume = DONE;
+    return OVER;
+  }
+
+  /**
+   * Ends the program by throwing `error` (the RTOS catches nothing).
+   *
+   * @param error What to throw.
+   * @returns Never.
+   */
+  override throw(error: unknown): IteratorResult<Operation, void> {
+    this.#resume = DONE;
+    throw error;
+  }
+
+  /**
+   * The program itself, as for a generator.
+   *
+   * @returns This program.
+   */
+  override [Symbol.iterator](): RtosKernel {
+    return this;
+  }
+
+  #advance(at: number, result: OperationResult): Operation | undefined {
+    switch (at) {
+      case START:
+        this.#resume = BOOT_INTERRUPTS;
+        return INTERRUPTS_ON;
+      case BOOT_INTERRUPTS:
+        if (this.#tickNs > 0) {
+          this.#resume = BOOT_TIMER;
+          return { op: "timer", periodNs: this.#tickNs, firstNs: this.#tickNs };
+        }
+        this.#resume = BOOT_CLOCK;
+        return CLOCK;
+      case BOOT_TIMER:
+        this.#resume = BOOT_CLOCK;
+        return CLOCK;
+      case BOOT_CLOCK:
+        this.#boot(timeOf(result));
+        return this.#point();
+      case POINT:
+        this.#now = timeOf(result);
+        if (this.#pending.length === 0) return this.#schedule();
+        this.#delivered = this.#pending;
+        this.#pending = [];
+        this.#index = 0;
+        this.#handlerCycles = 0;
+        this.#acted = false;
+        return this.#handleVirqs();
+      case RECEIVED:
+        if (result.ok && result.value !== undefined) {
+          this.#messages++;
+          return this.#receive();
+        }
+        if (this.#messages > 0) {
+          const drivers = this.#drivers;
+          for (let i = 0; i < drivers.length; i++) {
+            arriveSporadic(drivers[i], this.#now, this.#messages);
+          }
+        }
+        this.#acted = true;
+        this.#index++;
+        return this.#handleVirqs();
+      case ACKED:
+        this.#acted = true;
+        this.#index++;
+        return this.#handleVirqs();
+      case OVERHEAD: {
+        const outcome = outcomeOf(result, this.#overheadLeftCycles);
+        this.#collect(outcome.virqs);
+        return this.#overhead(outcome.remainingCycles);
+      }
+      case ARMED:
+        return this.#dispatch();
+      case WAITED:
+        this.#collect(virqsOf(result));
+        return this.#point();
+      case MASKED:
+        this.#resume = SECTION_RAN;
+        return computeOperation(this.#pieceCycles);
+      case SECTION_RAN:
+        outcomeOf(result, this.#pieceCycles);
+        this.#resume = UNMASKED;
+        return INTERRUPTS_ON;
+      case UNMASKED:
+        return this.#progress(this.#pieceCycles);
+      case PIECE_RAN: {
+        const outcome = outcomeOf(result, this.#pieceCycles);
+        this.#collect(outcome.virqs);
+        return this.#progress(this.#pieceCycles - outcome.remainingCycles);
+      }
+      case FINISHED:
+        this.#finish(this.#job!, timeOf(result));
+        return this.#point();
+      default:
+        return undefined;
+    }
+  }
+
+  #boot(epoch: number): void {
+    const observe = this.#observe;
+    if (observe !== undefined) {
+      observe.boots++;
+      observe.epochNs = epoch;
+    }
+    this.#tasks = this.#config.tasks.map((spec, order) =>
+      bootTask(this.#ctx, spec, order, epoch, observe)
+    );
+  }
+
+  /** Opens a scheduling point: reads the time. */
+  #point(): Operation {
+    this.#resume = POINT;
+    return CLOCK;
+  }
+
+  #collect(virqs: readonly DeliveredVirq[]): void {
+    for (let i = 0; i < virqs.length; i++) this.#pending.push(virqs[i]);
+  }
+
+  #routeOf(name: string): VirqRoute {
+    let route = this.#routes.get(name);
+    if (route === undefined) {
+      if (name === "timer") route = { kind: "timer", tasks: [], capName: "" };
+      else if (name.startsWith("channel:")) {
+        const channel = name.slice("channel:".length);
+        route = {
+          kind: "channel",
+          tasks: this.#tasks.filter((task) => task.spec.channel === channel),
+          capName: `receive:${channel}`,
+        };
+      } else {
+        route = {
+          kind: "irq",
+          tasks: this.#tasks.filter((task) => task.spec.irq === name),
+          capName: `irq:${name}`,
+        };
+      }
+      this.#routes.set(name, route);
+    }
+    return route;
+  }
+
+  /**
+   * Handles the delivered vIRQs from `#index` on: the tick charges its handler; a channel
+   * vIRQ receives every queued message and releases its drivers; a device vIRQ releases its
+   * bound tasks and acknowledges the line. Then charges the handlers' cycles.
+   */
+  #handleVirqs(): Operation {
+    const delivered = this.#delivered;
+    const costs = this.#costs;
+    const observe = this.#observe;
+    for (; this.#index < delivered.length; this.#index++) {
+      const virq = delivered[this.#index];
+      const route = this.#routeOf(virq.name);
+      if (route.kind === "timer") {
+        if (observe !== undefined) observe.ticks++;
+        this.#handlerCycles += costs.tickCycles;
+        continue;
+      }
+      const tasks = route.tasks;
+      if (tasks.length === 0) continue;
+      const cap = this.#ctx.caps[route.capName];
+      if (route.kind === "channel") {
+        if (cap === undefined) continue;
+        if (observe !== undefined) observe.irqs++;
+        this.#handlerCycles += costs.irqEntryCycles;
+        this.#receiveCap = cap;
+        this.#drivers = tasks;
+        this.#messages = 0;
+        return this.#receive();
+      }
+      if (observe !== undefined) observe.irqs++;
+      this.#handlerCycles += costs.irqEntryCycles;
+      for (let i = 0; i < tasks.length; i++) arriveSporadic(tasks[i], this.#now, virq.count);
+      if (cap !== undefined) {
+        this.#resume = ACKED;
+        return { op: "irqAck", cap };
+      }
+    }
+    if (this.#handlerCycles > 0) return this.#overhead(this.#handlerCycles);
+    if (this.#acted) return this.#point();
+    return this.#schedule();
+  }
+
+  #receive(): Operation {
+    this.#resume = RECEIVED;
+    return { op: "receive", cap: this.#receiveCap };
+  }
+
+  /** Runs RTOS-internal work of `cycles` (collecting any vIRQs that cut it short), then a point. */
+  #overhead(cycles: number): Operation {
+    if (cycles <= 0) return this.#point();
+    this.#overheadLeftCycles = cycles;
+    this.#resume = OVERHEAD;
+    return computeOperation(cycles);
+  }
+
+  /** Releases due jobs, flags misses, picks a job and (tickless) arms the timer. */
+  #schedule(): Operation {
+    const tasks = this.#tasks;
+    const now = this.#now;
+    const trace = this.#ctx.trace;
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[i];
+      const released = releaseDue(task, now, this.#ctx.clockHz);
+      for (let j = 0; j < released.length; j++) {
+        const job = released[j];
+        trace("task.release", () => ({
+          task: task.spec.name,
+          job: job.index,
+          arrival: job.arrival,
+          release: job.release,
+          deadline: job.deadline,
+        }));
+      }
+      const queue = task.queue;
+      for (let j = 0; j < queue.length; j++) {
+        const job = queue[j];
+        if (!job.flagged && job.deadline <= now) this.#miss(job);
+      }
+    }
+    this.#job = pickJob(tasks);
+    if (this.#tickNs === 0) {
+      const target = nextEvent(tasks);
+      const wanted = target === Infinity ? -1 : target;
+      if (wanted !== this.#armedAt) {
+        this.#armedAt = wanted;
+        this.#resume = ARMED;
+        return wanted < 0
+          ? { op: "timer", periodNs: 0 }
+          : { op: "timer", periodNs: ONE_SHOT_PERIOD_NS, firstNs: wanted - now };
+      }
+    }
+    return this.#dispatch();
+  }
+
+  /** Runs the picked job's next piece (after a context switch if it changed), or waits. */
+  #dispatch(): Operation {
+    const job = this.#job;
+    if (job === undefined) {
+      this.#resume = WAITED;
+      return WAIT;
+    }
+    const trace = this.#ctx.trace;
+    if (job !== this.#last) {
+      const previous = this.#last;
+      if (previous !== undefined && previous.started && !previous.finished) {
+        previous.task.stats.preemptions++;
+        trace("task.preempt", () => ({
+          task: previous.task.spec.name,
+          job: previous.index,
+          by: job.task.spec.name,
+          byJob: job.index,
+        }));
+      }
+      this.#last = job;
+      const switchCycles = this.#costs.contextSwitchCycles;
+      if (switchCycles > 0) return this.#overhead(switchCycles);
+    }
+    if (!job.started) {
+      job.started = true;
+      trace(
+        "task.start",
+        () => ({ task: job.task.spec.name, job: job.index, release: job.release }),
+      );
+    }
+    if (job.remaining === 0) return this.#progress(0);
+    const cycles = pieceCycles(job);
+    this.#pieceCycles = cycles;
+    if (pieceMasked(job)) {
+      this.#resume = MASKED;
+      return INTERRUPTS_OFF;
+    }
+    this.#resume = PIECE_RAN;
+    return computeOperation(cycles);
+  }
+
+  /** Accounts `done` cycles of the job; at its end reads the time to finish it. */
+  #progress(done: number): Operation {
+    const job = this.#job!;
+    job.remaining -= done;
+    job.executed += done;
+    if (job.remaining === 0) {
+      this.#resume = FINISHED;
+      return CLOCK;
+    }
+    return this.#point();
+  }
+
+  #finish(job: Job, finishedAt: number): void {
+    const task = job.task;
+    job.finished = true;
+    task.queue.shift();
+    const responseNs = finishedAt - job.arrival;
+    const missed = finishedAt > job.deadline;
+    if (missed && !job.flagged) this.#miss(job);
+    task.stats.completions++;
+    task.stats.responseNsTotal += responseNs;
+    task.stats.responseNsMax = Math.max(task.stats.responseNsMax, responseNs);
+    this.#ctx.trace("task.finish", () => ({
+      task: task.spec.name,
+      job: job.index,
+      responseNs,
+      deadlineNs: task.deadlineNs,
+      missed,
+    }));
+  }
+
+  #miss(job: Job): void {
+    job.flagged = true;
+    job.task.stats.misses++;
+    this.#ctx.trace("task.miss", () => ({
+      task: job.task.spec.name,
+      job: job.index,
+      release: job.release,
+      deadline: job.deadline,
+    }));
   }
 }
 
@@ -47,165 +499,4 @@ function nextEvent(tasks: readonly TaskState[]): number {
     for (const job of task.queue) if (!job.flagged) at = Math.min(at, job.deadline);
   }
   return at;
-}
-
-/**
- * The RTOS program for one boot.
- *
- * @param ctx The guest context.
- * @param config Tasks, timer mode, costs and the observation.
- * @returns The program (it never returns).
- */
-export function* rtosProgram(ctx: GuestContext, config: RtosConfig): Guest<void> {
-  const { costs, observe, tickNs } = config;
-  const trace = ctx.trace;
-  yield* interrupts(true);
-  if (tickNs > 0) yield* timer(tickNs, tickNs);
-  const epoch = yield* now();
-  if (observe !== undefined) {
-    observe.boots++;
-    observe.epochNs = epoch;
-  }
-  const tasks = config.tasks.map((spec, order) => bootTask(ctx, spec, order, epoch, observe));
-  const miss = (job: Job) => {
-    job.flagged = true;
-    job.task.stats.misses++;
-    trace("task.miss", () => ({
-      task: job.task.spec.name,
-      job: job.index,
-      release: job.release,
-      deadline: job.deadline,
-    }));
-  };
-  let pending: DeliveredVirq[] = [];
-  let last: Job | undefined;
-  let armedAt = -1;
-  for (;;) {
-    const t = timeOf(yield CLOCK);
-    if (pending.length > 0) {
-      const delivered = pending;
-      pending = [];
-      let cycles = 0;
-      let acted = false;
-      for (const virq of delivered) {
-        if (virq.name === "timer") {
-          if (observe !== undefined) observe.ticks++;
-          cycles += costs.tickCycles;
-          continue;
-        }
-        if (virq.name.startsWith("channel:")) {
-          const channel = virq.name.slice("channel:".length);
-          const drivers = tasks.filter((task) => task.spec.channel === channel);
-          const cap = ctx.caps[`receive:${channel}`];
-          if (drivers.length === 0 || cap === undefined) continue;
-          if (observe !== undefined) observe.irqs++;
-          cycles += costs.irqEntryCycles;
-          let messages = 0;
-          for (;;) {
-            const received = yield* receive(cap);
-            if (!received.ok || received.value === undefined) break;
-            messages++;
-          }
-          for (const task of drivers) if (messages > 0) arriveSporadic(task, t, messages);
-          acted = true;
-          continue;
-        }
-        const bound = tasks.filter((task) => task.spec.irq === virq.name);
-        if (bound.length === 0) continue;
-        if (observe !== undefined) observe.irqs++;
-        cycles += costs.irqEntryCycles;
-        for (const task of bound) arriveSporadic(task, t, virq.count);
-        const cap = ctx.caps[`irq:${virq.name}`];
-        if (cap !== undefined) {
-          yield* irqAck(cap);
-          acted = true;
-        }
-      }
-      yield* overhead(cycles, pending);
-      if (cycles > 0 || acted) continue;
-    }
-    for (const task of tasks) {
-      for (const job of releaseDue(task, t, ctx.clockHz)) {
-        trace("task.release", () => ({
-          task: task.spec.name,
-          job: job.index,
-          arrival: job.arrival,
-          release: job.release,
-          deadline: job.deadline,
-        }));
-      }
-      for (const job of task.queue) if (!job.flagged && job.deadline <= t) miss(job);
-    }
-    const job = pickJob(tasks);
-    if (tickNs === 0) {
-      const target = nextEvent(tasks);
-      const wanted = target === Infinity ? -1 : target;
-      if (wanted !== armedAt) {
-        armedAt = wanted;
-        yield* (wanted < 0 ? timer(0) : timer(ONE_SHOT_PERIOD_NS, wanted - t));
-      }
-    }
-    if (job === undefined) {
-      pending.push(...virqsOf(yield WAIT));
-      continue;
-    }
-    if (job !== last) {
-      const previous = last;
-      if (previous !== undefined && previous.started && !previous.finished) {
-        previous.task.stats.preemptions++;
-        trace("task.preempt", () => ({
-          task: previous.task.spec.name,
-          job: previous.index,
-          by: job.task.spec.name,
-          byJob: job.index,
-        }));
-      }
-      last = job;
-      if (costs.contextSwitchCycles > 0) {
-        yield* overhead(costs.contextSwitchCycles, pending);
-        continue;
-      }
-    }
-    if (!job.started) {
-      job.started = true;
-      trace(
-        "task.start",
-        () => ({ task: job.task.spec.name, job: job.index, release: job.release }),
-      );
-    }
-    if (job.remaining > 0) {
-      const piece = nextPiece(job);
-      let done = piece.cycles;
-      if (piece.masked) {
-        yield* interrupts(false);
-        yield* compute(piece.cycles);
-        yield* interrupts(true);
-      } else {
-        const outcome = outcomeOf(yield computeOperation(piece.cycles), piece.cycles);
-        done -= outcome.remainingCycles;
-        pending.push(...outcome.virqs);
-      }
-      job.remaining -= done;
-      job.executed += done;
-    }
-    if (job.remaining === 0) {
-      const finishedAt = timeOf(yield CLOCK);
-      const task = job.task;
-      job.finished = true;
-      task.queue.shift();
-      const responseNs = finishedAt - job.arrival;
-      const missed = finishedAt > job.deadline;
-      if (missed && !job.flagged) miss(job);
-      task.stats.completions++;
-      task.stats.responseNsTotal += responseNs;
-      task.stats.responseNsMax = Math.max(task.stats.responseNsMax, responseNs);
-      trace("task.finish", () => ({
-        task: task.spec.name,
-        job: job.index,
-        responseNs,
-        deadlineNs: task.deadlineNs,
-        missed,
-      }));
-    }
-  }
 }

@@ -28,6 +28,12 @@ interface Arrival {
 export interface TaskState {
   readonly spec: TaskSpec;
   readonly order: number;
+  /** The spec's fields the scheduler reads at every point, copied so every task has one shape. */
+  readonly priority: number;
+  /** The period, ns; 0 for a sporadic task. */
+  readonly periodNs: number;
+  /** The minimum interarrival of a sporadic task, ns; 0 when not given. */
+  readonly minInterarrivalNs: number;
   readonly deadlineNs: number;
   readonly stats: RtosTaskStats;
   readonly drawExecutionNs: () => number;
@@ -151,6 +157,9 @@ export function bootTask(
   const state: TaskState = {
     spec,
     order,
+    priority: spec.priority,
+    periodNs: spec.period ?? 0,
+    minInterarrivalNs: spec.minInterarrival ?? 0,
     deadlineNs: spec.deadline ?? spec.period ?? spec.minInterarrival!,
     stats,
     drawExecutionNs: () =>
@@ -181,7 +190,7 @@ export function bootTask(
  * arrivals look a little early).
  */
 export function arriveSporadic(task: TaskState, now: number, edges: number): void {
-  const gap = task.spec.minInterarrival ?? 0;
+  const gap = task.minInterarrivalNs;
   for (let i = 0; i < edges; i++) {
     if (now < task.lastArrival + gap) task.stats.early++;
     task.lastArrival = now;
@@ -193,7 +202,7 @@ export function arriveSporadic(task: TaskState, now: number, edges: number): voi
 export function releaseDue(task: TaskState, now: number, clockHz: number): readonly Job[] {
   // Most scheduling points release nothing: answer without allocating.
   if (
-    task.spec.period !== undefined
+    task.periodNs > 0
       ? task.nextRelease > now
       : task.arrivals.length === 0 || task.arrivals[0].release > now
   ) {
@@ -218,8 +227,8 @@ export function releaseDue(task: TaskState, now: number, clockHz: number): reado
     task.stats.releases++;
     released.push(job);
   };
-  const period = task.spec.period;
-  if (period !== undefined) {
+  const period = task.periodNs;
+  if (period > 0) {
     while (task.nextRelease <= now) {
       make(task.nextArrival, task.nextRelease);
       task.nextArrival += period;
@@ -238,20 +247,34 @@ const NOTHING_DUE: readonly Job[] = Object.freeze([]);
 
 /** The next release time of a task, or Infinity. */
 export function nextReleaseOf(task: TaskState): number {
-  if (task.spec.period !== undefined) return task.nextRelease;
+  if (task.periodNs > 0) return task.nextRelease;
   return task.arrivals.length > 0 ? task.arrivals[0].release : Infinity;
 }
 
-/** The next piece of a job to run: how many cycles, and whether with interrupts masked. */
-export function nextPiece(job: Job): { cycles: number; masked: boolean } {
+/** Where a job with critical sections is within its current section period, in cycles. */
+function positionOf(job: Job): number {
+  const every = job.task.everyCycles;
+  return every === Infinity ? job.executed : job.executed % every;
+}
+
+/** Whether the next piece of a job runs with interrupts masked (inside a critical section). */
+export function pieceMasked(job: Job): boolean {
   const task = job.task;
-  if (task.sectionCycles === 0) return { cycles: job.remaining, masked: false };
-  const every = task.everyCycles;
-  const position = every === Infinity ? job.executed : job.executed % every;
+  return task.sectionCycles !== 0 && positionOf(job) < task.sectionCycles;
+}
+
+/**
+ * How many cycles the next piece of a job runs: to the end of the job, or of the critical
+ * section it is in, or to the start of the next section.
+ */
+export function pieceCycles(job: Job): number {
+  const task = job.task;
+  if (task.sectionCycles === 0) return job.remaining;
+  const position = positionOf(job);
   if (position < task.sectionCycles) {
-    return { cycles: Math.min(task.sectionCycles - position, job.remaining), masked: true };
+    return Math.min(task.sectionCycles - position, job.remaining);
   }
-  return { cycles: Math.min(every - position, job.remaining), masked: false };
+  return Math.min(task.everyCycles - position, job.remaining);
 }
 
 /** The highest-priority released job: by task priority, then release, then task order. */
@@ -261,8 +284,8 @@ export function pickJob(tasks: readonly TaskState[]): Job | undefined {
     const head = task.queue[0];
     if (head === undefined) continue;
     if (
-      best === undefined || task.spec.priority > best.task.spec.priority ||
-      (task.spec.priority === best.task.spec.priority &&
+      best === undefined || task.priority > best.task.priority ||
+      (task.priority === best.task.priority &&
         (head.release < best.release ||
           (head.release === best.release && task.order < best.task.order)))
     ) {

@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import {
   CLOCK,
   computeOperation,
+  INTERRUPTS_OFF,
+  INTERRUPTS_ON,
   outcomeOf,
   timeOf,
   virqsOf,
   WAIT,
 } from "../../guests/_operations.ts";
-import { compute, now, wait } from "../../guests/program.ts";
+import { compute, interrupts, now, wait } from "../../guests/program.ts";
 import type { OperationResult } from "../../kernel/abi.ts";
 
 const refused: OperationResult = { ok: false, error: { kind: "InvalidArgument", message: "no" } };
@@ -15,6 +17,11 @@ const refused: OperationResult = { ok: false, error: { kind: "InvalidArgument", 
 Deno.test("CLOCK and WAIT are what now() and wait() yield", () => {
   assert.equal(now().next().value, CLOCK);
   assert.equal(wait().next().value, WAIT);
+});
+
+Deno.test("INTERRUPTS_ON and INTERRUPTS_OFF are what interrupts() yields", () => {
+  assert.deepEqual(interrupts(true).next().value, INTERRUPTS_ON);
+  assert.deepEqual(interrupts(false).next().value, INTERRUPTS_OFF);
 });
 
 Deno.test("computeOperation() is what compute() yields, cycles rounded up", () => {

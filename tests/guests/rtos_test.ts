@@ -12,6 +12,7 @@ import {
   task,
   type TaskSpec,
 } from "../../guests/rtos.ts";
+import type { GuestContext } from "../../kernel/objects/cell.ts";
 import { load, makeRig, type Rig } from "./_setup.ts";
 
 const MS = 1_000_000;
@@ -423,4 +424,42 @@ Deno.test("rtos() keeps the baseband's deadlines next to a rich OS with the hand
   assert.ok(observe.tasks.frame.responseNsMax < 910_000);
   assert.ok(observe.tasks.audio.responseNsMax < 3 * MS);
   assert.ok(observe.ticks >= 999);
+});
+
+Deno.test("rtos() program follows the generator protocol: next, return, throw, iterator", () => {
+  const recipe = rtos({
+    priority: 1,
+    tickNs: MS,
+    tasks: [task("t", { period: 10 * MS, wcet: MS, priority: 1 })],
+  });
+  const stream = { int: (low: number) => low, float: () => 0, chance: () => false };
+  const ctx: GuestContext = {
+    cell: "rtos",
+    vcpu: 0,
+    caps: {},
+    virqs: {},
+    ram: { base: 0, size: 0 },
+    windows: {},
+    clockHz: 1e9,
+    image: { name: "rtos", version: "1.0" },
+    trace: () => {},
+    random: () => stream,
+  };
+  const ok = { ok: true as const, value: undefined };
+  const program = recipe.vcpus[0].program(ctx);
+  assert.equal(program[Symbol.iterator](), program);
+  assert.deepEqual(program.next(ok).value, { op: "interrupts", enabled: true });
+  assert.deepEqual(program.next(ok).value, { op: "timer", periodNs: MS, firstNs: MS });
+  assert.deepEqual(program.next(ok).value, { op: "clock" });
+  assert.deepEqual(program.next({ ok: true, value: 0 }).value, { op: "clock" });
+  assert.deepEqual(program.next({ ok: true, value: 0 }), {
+    done: false,
+    value: { op: "compute", cycles: 200 },
+  });
+  assert.deepEqual(program.return(undefined), { done: true, value: undefined });
+  assert.deepEqual(program.next(ok), { done: true, value: undefined });
+  const thrown = recipe.vcpus[0].program(ctx);
+  thrown.next(ok);
+  assert.throws(() => thrown.throw(new Error("stop")), /stop/);
+  assert.deepEqual(thrown.next(ok), { done: true, value: undefined });
 });
