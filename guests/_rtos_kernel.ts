@@ -120,6 +120,12 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   #armedAt = -1;
   /** The time of the current scheduling point. */
   #now = 0;
+  /**
+   * No task has a release or an unflagged deadline before this time, so a scheduling point
+   * before it has nothing to release or flag. A lower bound: a job's end may take the
+   * earliest deadline away.
+   */
+  #quietUntil = -Infinity;
 
   // Handling the vIRQs of one scheduling point.
   #delivered: readonly DeliveredVirq[] = [];
@@ -227,7 +233,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
         if (this.#messages > 0) {
           const drivers = this.#drivers;
           for (let i = 0; i < drivers.length; i++) {
-            arriveSporadic(drivers[i], this.#now, this.#messages);
+            this.#arrive(drivers[i], this.#messages);
           }
         }
         this.#acted = true;
@@ -344,7 +350,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
       }
       if (observe !== undefined) observe.irqs++;
       this.#handlerCycles += costs.irqEntryCycles;
-      for (let i = 0; i < tasks.length; i++) arriveSporadic(tasks[i], this.#now, virq.count);
+      for (let i = 0; i < tasks.length; i++) this.#arrive(tasks[i], virq.count);
       if (cap !== undefined) {
         this.#resume = ACKED;
         return { op: "irqAck", cap };
@@ -353,6 +359,12 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     if (this.#handlerCycles > 0) return this.#overhead(this.#handlerCycles);
     if (this.#acted) return this.#point();
     return this.#schedule();
+  }
+
+  /** Records sporadic arrivals of a task now (one per edge). */
+  #arrive(task: TaskState, edges: number): void {
+    arriveSporadic(task, this.#now, edges);
+    this.#quietUntil = Math.min(this.#quietUntil, nextReleaseOf(task));
   }
 
   #receive(): Operation {
@@ -372,6 +384,25 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   #schedule(): Operation {
     const tasks = this.#tasks;
     const now = this.#now;
+    if (now >= this.#quietUntil) this.#releaseAndFlag(now);
+    this.#job = pickJob(tasks);
+    if (this.#tickNs === 0) {
+      const target = nextEvent(tasks);
+      const wanted = target === Infinity ? -1 : target;
+      if (wanted !== this.#armedAt) {
+        this.#armedAt = wanted;
+        this.#resume = ARMED;
+        return wanted < 0
+          ? { op: "timer", periodNs: 0 }
+          : { op: "timer", periodNs: ONE_SHOT_PERIOD_NS, firstNs: wanted - now };
+      }
+    }
+    return this.#dispatch();
+  }
+
+  /** Releases every job due at `now` and flags every unflagged job past its deadline. */
+  #releaseAndFlag(now: number): void {
+    const tasks = this.#tasks;
     const trace = this.#ctx.trace;
     for (let i = 0; i < tasks.length; i++) {
       const task = tasks[i];
@@ -392,19 +423,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
         if (!job.flagged && job.deadline <= now) this.#miss(job);
       }
     }
-    this.#job = pickJob(tasks);
-    if (this.#tickNs === 0) {
-      const target = nextEvent(tasks);
-      const wanted = target === Infinity ? -1 : target;
-      if (wanted !== this.#armedAt) {
-        this.#armedAt = wanted;
-        this.#resume = ARMED;
-        return wanted < 0
-          ? { op: "timer", periodNs: 0 }
-          : { op: "timer", periodNs: ONE_SHOT_PERIOD_NS, firstNs: wanted - now };
-      }
-    }
-    return this.#dispatch();
+    this.#quietUntil = nextEvent(tasks);
   }
 
   /** Runs the picked job's next piece (after a context switch if it changed), or waits. */
@@ -494,9 +513,13 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
 /** The earliest future event a tickless RTOS must wake for: a release or an unflagged deadline. */
 function nextEvent(tasks: readonly TaskState[]): number {
   let at = Infinity;
-  for (const task of tasks) {
+  for (let i = 0; i < tasks.length; i++) {
+    const task = tasks[i];
     at = Math.min(at, nextReleaseOf(task));
-    for (const job of task.queue) if (!job.flagged) at = Math.min(at, job.deadline);
+    const queue = task.queue;
+    for (let j = 0; j < queue.length; j++) {
+      if (!queue[j].flagged) at = Math.min(at, queue[j].deadline);
+    }
   }
   return at;
 }
