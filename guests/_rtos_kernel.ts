@@ -141,7 +141,10 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   #overheadLeftCycles = 0;
 
   // Running a job.
+  /** The picked job: the highest-priority released one. */
   #job: Job | undefined;
+  /** Whether a release or a job's end may have changed the pick since it was made. */
+  #repick = true;
   #pieceCycles = 0;
 
   constructor(ctx: GuestContext, config: RtosConfig) {
@@ -385,7 +388,10 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     const tasks = this.#tasks;
     const now = this.#now;
     if (now >= this.#quietUntil) this.#releaseAndFlag(now);
-    this.#job = pickJob(tasks);
+    if (this.#repick) {
+      this.#job = pickJob(tasks);
+      this.#repick = false;
+    }
     if (this.#tickNs === 0) {
       const target = nextEvent(tasks);
       const wanted = target === Infinity ? -1 : target;
@@ -424,6 +430,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
       }
     }
     this.#quietUntil = nextEvent(tasks);
+    this.#repick = true;
   }
 
   /** Runs the picked job's next piece (after a context switch if it changed), or waits. */
@@ -483,6 +490,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     const task = job.task;
     job.finished = true;
     task.queue.shift();
+    this.#repick = true;
     const responseNs = finishedAt - job.arrival;
     const missed = finishedAt > job.deadline;
     if (missed && !job.flagged) this.#miss(job);
