@@ -122,6 +122,11 @@ export const ZERO_COSTS: CostTable = Object.freeze({
   zeroPage: row(0, "zero model"),
 });
 
+/** Every row name, in table order. */
+const ROW_NAMES: readonly CostRowName[] = Object.freeze(
+  Object.keys(ZERO_COSTS).filter((key) => key !== "name") as CostRowName[],
+);
+
 /** The size of a register-only (short fast-path) IPC payload, in bytes. */
 export const IPC_REGISTER_BYTES = 16;
 /** Short IPC: at most 64 bytes. */
@@ -154,7 +159,16 @@ export class CostModel {
    */
   constructor(table: CostTable) {
     this.table = table;
+    const rows: Partial<Record<CostRowName, number>> = {};
+    for (const name of ROW_NAMES) rows[name] = table[name].cycles;
+    this.row = Object.freeze(rows as Record<CostRowName, number>);
   }
+
+  /**
+   * Cycles of every row by name, read once from the table (the kernel's hot paths read
+   * `costs.row.irqEntry`, a plain property, rather than calling {@linkcode CostModel.cycles}).
+   */
+  readonly row: Readonly<Record<CostRowName, number>>;
 
   /**
    * Cycles of one row.
@@ -163,7 +177,7 @@ export class CostModel {
    * @returns Its cycles.
    */
   cycles(name: CostRowName): number {
-    return this.table[name].cycles;
+    return this.row[name];
   }
 
   /**

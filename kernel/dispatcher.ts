@@ -142,7 +142,7 @@ export function leaveCore(kernel: KernelState, vcpu: Vcpu): void {
 export function notifyCore(kernel: KernelState, core: number): void {
   const slot = kernel.cores[core];
   const from = kernel.activeCore;
-  const ipiCycles = kernel.costs.cycles("ipi");
+  const ipiCycles = kernel.costs.row.ipi;
   if (from >= 0 && from !== core && ipiCycles > 0) {
     slot.ipisInFlight++;
     kernel.engine.after(cyclesToNs(ipiCycles, slot.clockHz), () => {
@@ -209,7 +209,7 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
   const policy = kernel.policy;
   if (core.work.length > 0) {
     const work = core.work.shift()!;
-    return path(kernel, core, kernel.costs.cycles("irqEntry"), "timer", work, undefined);
+    return path(kernel, core, kernel.costs.row.irqEntry, "timer", work, undefined);
   }
   if (kernel.interrupts.hasDeliverable(core.index)) return takeIrq(kernel, core);
   let current = core.current;
@@ -270,11 +270,11 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
     return true;
   }
   if (wantsInjection(current)) {
-    if (!affords(kernel, core, current, kernel.costs.cycles("virqInjection"))) {
+    if (!affords(kernel, core, current, kernel.costs.row.virqInjection)) {
       throttle(kernel, core, current);
       return true;
     }
-    return path(kernel, core, kernel.costs.cycles("virqInjection"), "inject", inject, current);
+    return path(kernel, core, kernel.costs.row.virqInjection, "inject", inject, current);
   }
   if (current.computeRemaining > 0) {
     startSegment(kernel, core, current);

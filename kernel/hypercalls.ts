@@ -27,6 +27,11 @@ function error(kind: GuestError["kind"], message: string, cap?: number): Operati
   return { ok: false, error: cap === undefined ? { kind, message } : { kind, message, cap } };
 }
 
+/** A decoded call that only returns its (error) result at the end of its path. */
+function fail(cycles: number, result: OperationResult): DecodedHypercall {
+  return { cycles, invoke: () => result };
+}
+
 /**
  * Decodes one hypercall of a vCPU.
  *
@@ -37,15 +42,11 @@ function error(kind: GuestError["kind"], message: string, cap?: number): Operati
  */
 export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): DecodedHypercall {
   const costs = kernel.costs;
-  const base = costs.cycles("hypercall");
-  const withCap = base + costs.cycles("capLookup");
-  const fail = (cycles: number, result: OperationResult): DecodedHypercall => ({
-    cycles,
-    invoke: () => result,
-  });
-  const lookup = (index: number, type: CapabilityType, right: string) =>
-    vcpu.cell.caps.lookup(index, type, right);
+  const base = costs.row.hypercall;
+  const withCap = base + costs.row.capLookup;
   const cell = vcpu.cell;
+  const lookup = (index: number, type: CapabilityType, right: string) =>
+    cell.caps.lookup(index, type, right);
 
   switch (op.op) {
     case "send": {
@@ -262,7 +263,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       const periodMin = Math.max(
         1,
         cyclesToNs(
-          costs.cycles("irqEntry") + costs.cycles("virqInjection"),
+          costs.row.irqEntry + costs.row.virqInjection,
           kernel.board.cores[vcpu.affinity].clockHz,
         ),
       );
@@ -401,7 +402,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       }
       const rights = [...found.cap.rights];
       return {
-        cycles: withCap + costs.cycles("mapPage") * section.frames.length,
+        cycles: withCap + costs.row.mapPage * section.frames.length,
         invoke: () => (kernel.mapSection(cell, section, op.address, rights), OK),
       };
     }
@@ -420,7 +421,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       const to = lookup(op.toCap, "cell", "switch");
       if (!to.ok) return fail(withCap, { ok: false, error: to.error });
       return {
-        cycles: withCap + costs.cycles("capLookup"),
+        cycles: withCap + costs.row.capLookup,
         invoke: () => ({
           ok: true,
           value: kernel.switchService(from.cap.object as Cell, to.cap.object as Cell),
@@ -488,7 +489,7 @@ function cellControl(
       // Zeroing is charged to the caller as preemptible work, not as one long kernel path.
       const result: OperationResult = { ok: true, value: frames };
       if (caller.state === "running") {
-        caller.computeRemaining = frames * kernel.costs.cycles("zeroPage");
+        caller.computeRemaining = frames * kernel.costs.row.zeroPage;
         caller.computeInterruptible = false;
         caller.computeResult = result;
       }

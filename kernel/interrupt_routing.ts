@@ -166,7 +166,7 @@ export function takeIrq(kernel: KernelState, core: CoreSlot): boolean {
   const line = kernel.interrupts.acknowledge(core.index);
   if (line === SPURIOUS_INTERRUPT) return true;
   const assertedAt = kernel.interrupts.assertedAt(line, core.index);
-  return path(kernel, core, kernel.costs.cycles("irqEntry"), "irq", () => {
+  return path(kernel, core, kernel.costs.row.irqEntry, "irq", () => {
     // The line stays masked until its owner acknowledges it (level lines would storm).
     kernel.interrupts.disable(line);
     kernel.interrupts.endOfInterrupt(core.index, line);

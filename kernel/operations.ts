@@ -105,7 +105,7 @@ function memoryAccess(
   if (
     vcpu.sc !== undefined && !vcpu.sc.unlimited &&
     !vcpu.cell.space.translate(op.address, length, op.op).ok &&
-    !affords(kernel, core, vcpu, kernel.costs.cycles("fault"))
+    !affords(kernel, core, vcpu, kernel.costs.row.fault)
   ) {
     vcpu.pendingOp = op;
     throttle(kernel, core, vcpu);
@@ -120,17 +120,17 @@ function memoryAccess(
       return path(
         kernel,
         core,
-        kernel.costs.cycles("fault"),
+        kernel.costs.row.fault,
         "fault",
         () => stop(kernel, cell),
         undefined,
       );
     }
-    return path(kernel, core, kernel.costs.cycles("fault"), "fault", () => {
+    return path(kernel, core, kernel.costs.row.fault, "fault", () => {
       vcpu.pendingResult = result;
     }, vcpu);
   }
-  const cycles = Math.ceil(length / 4) * kernel.costs.cycles("memoryWord");
+  const cycles = Math.ceil(length / 4) * kernel.costs.row.memoryWord;
   vcpu.computeResult = result;
   vcpu.computeInterruptible = false;
   vcpu.computeRemaining = cycles;

@@ -60,9 +60,12 @@ export function onSegmentEnd(kernel: KernelState, core: CoreSlot): void {
   core.segment = -1;
   const reason = core.segmentReason;
   endSegment(kernel, core, true);
-  if (reason !== "compute") core.work.push(() => {});
+  if (reason !== "compute") core.work.push(NOTHING);
   run(kernel, core);
 }
+
+/** Kernel work that does nothing: a timer interrupt taken only to decide again. */
+const NOTHING = () => {};
 
 /**
  * Accounts a segment that ended (`natural`) or is cut short now.
