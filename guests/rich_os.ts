@@ -298,6 +298,9 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
   let sliceLeft = 0;
   let armedAt = -1;
   let started: CompromiseRunner | undefined;
+  // The control's queues never change identity: looked up once, at first use.
+  let controlBursts: Burst[] | undefined;
+  let controlRequests: Request[] | undefined;
   for (;;) {
     // The scheduler's hot loop yields operations directly (see _operations.ts).
     const t = timeOf(yield CLOCK);
@@ -316,7 +319,7 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
       armedAt = -1;
       continue;
     }
-    const bursts = control === undefined ? undefined : burstQueues.get(control);
+    const bursts = control === undefined ? undefined : (controlBursts ??= burstQueues.get(control));
     if (bursts !== undefined && bursts.length > 0) {
       const burst = bursts.shift()!;
       let accepted = 0, refused = 0;
@@ -336,7 +339,9 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
       }));
       continue;
     }
-    const requests = control === undefined ? undefined : requestQueues.get(control);
+    const requests = control === undefined
+      ? undefined
+      : (controlRequests ??= requestQueues.get(control));
     if (requests !== undefined && requests.length > 0) {
       const request = requests.shift()!;
       const cap = ctx.caps[`call:${request.server}`];
@@ -377,10 +382,10 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
       continue;
     }
     if (frame === undefined && (current === undefined || sliceLeft <= 0)) {
-      current = processes.reduce<typeof current>(
-        (best, p) => best === undefined || p.vruntime < best.vruntime ? p : best,
-        undefined,
-      );
+      current = undefined;
+      for (const p of processes) {
+        if (current === undefined || p.vruntime < current.vruntime) current = p;
+      }
       sliceLeft = sliceCycles;
     }
     const rendering = frame;
