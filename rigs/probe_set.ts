@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { TraceRecord } from "../hw/trace_bus.ts";
+import type { TraceRecord, TraceValue } from "../hw/trace_bus.ts";
 import { Histogram } from "./histogram.ts";
 
 /** IPC statistics of one channel. */
@@ -106,6 +106,8 @@ export class ProbeSet {
   readonly aliases: Map<string, string> = new Map();
   /** Records seen in scope. */
   records: number = 0;
+  /** "cell/task" keys by cell and task. */
+  readonly #taskKeys = new Map<string, Map<TraceValue, string>>();
 
   /**
    * Creates an empty probe set for a time window.
@@ -126,59 +128,63 @@ export class ProbeSet {
    * @param r The record.
    */
   observe(r: TraceRecord): void {
-    if (r.time < this.from || r.time >= this.to) {
-      // CPU slices that straddle the window start still count for their overlap.
-      if (r.kind !== "cpu.run" && r.kind !== "cpu.kernel") return;
+    const kind = r.kind;
+    // CPU slices count wherever they are, for their overlap with the window (a slice may
+    // straddle its start); they are the most common records, so they come first.
+    if (kind === "cpu.kernel") {
+      this.records++;
+      this.kernelNs += this.#overlap(Number(r.start), Number(r.durationNs));
+      return;
     }
+    if (kind === "cpu.run") {
+      this.records++;
+      bump(this.cpuNs, this.#source(r), this.#overlap(Number(r.start), Number(r.durationNs)));
+      return;
+    }
+    const time = r.time;
+    if (time < this.from || time >= this.to) return;
     this.records++;
-    // A service's standby instance (X.b) counts as the service (X) once it takes over.
-    const source = this.aliases.get(r.source) ?? r.source;
-    switch (r.kind) {
+    switch (kind) {
       case "virq.deliver":
-        this.#histogram(this.irqLatency, String(r.name)).record(Number(r.latencyNs), r.time);
+        this.#histogram(this.irqLatency, String(r.name)).record(Number(r.latencyNs), time);
         break;
       case "task.finish": {
-        const key = `${source}/${r.task}`;
-        this.#histogram(this.response, key).record(Number(r.responseNs), r.time);
+        const key = this.#taskKey(this.#source(r), r.task);
+        this.#histogram(this.response, key).record(Number(r.responseNs), time);
         bump(this.completions, key);
         break;
       }
       case "task.miss": {
-        const key = `${source}/${r.task}`;
+        const source = this.#source(r);
+        const key = this.#taskKey(source, r.task);
         bump(this.misses, source);
         bump(this.taskMisses, key);
-        if (!this.firstMissAt.has(source)) this.firstMissAt.set(source, r.time);
-        if (!this.firstMissAt.has(key)) this.firstMissAt.set(key, r.time);
+        if (!this.firstMissAt.has(source)) this.firstMissAt.set(source, time);
+        if (!this.firstMissAt.has(key)) this.firstMissAt.set(key, time);
         break;
       }
-      case "cpu.run":
-        bump(this.cpuNs, source, this.#overlap(Number(r.start), Number(r.durationNs)));
-        break;
-      case "cpu.kernel":
-        this.kernelNs += this.#overlap(Number(r.start), Number(r.durationNs));
-        break;
       case "ipc.send": {
-        const stats = this.#channel(source);
+        const stats = this.#channel(this.#source(r));
         stats.sent++;
         stats.bytes += Number(r.bytes);
         stats.maxDepth = Math.max(stats.maxDepth, Number(r.depth));
         break;
       }
       case "ipc.receive": {
-        const stats = this.#channel(source);
+        const stats = this.#channel(this.#source(r));
         stats.received++;
-        stats.latency.record(Number(r.latencyNs), r.time);
+        stats.latency.record(Number(r.latencyNs), time);
         break;
       }
       case "ipc.reply":
-        this.roundTrip.record(Number(r.roundTripNs), r.time);
+        this.roundTrip.record(Number(r.roundTripNs), time);
         break;
       case "hypercall.error":
-        bump(this.hypercallErrors, source);
+        bump(this.hypercallErrors, this.#source(r));
         bump(this.errorKinds, String(r.error));
         break;
       case "fault":
-        bump(this.faults, source);
+        bump(this.faults, this.#source(r));
         break;
       case "attack":
         this.attacks.run++;
@@ -190,13 +196,14 @@ export class ProbeSet {
         this.fota.set(String(r.target), {
           outcome: String(r.outcome),
           downtimeNs: Number(r.downtimeNs ?? 0),
-          at: r.time,
+          at: time,
         });
         break;
       case "wipe.done":
-        this.wipes.set(String(r.target), { durationNs: Number(r.durationNs), at: r.time });
+        this.wipes.set(String(r.target), { durationNs: Number(r.durationNs), at: time });
         break;
       case "richos.reply": {
+        const source = this.#source(r);
         let list = this.replies.get(source);
         if (list === undefined) this.replies.set(source, list = []);
         if (list.length < 1_000) list.push(String(r.reply));
@@ -207,6 +214,24 @@ export class ProbeSet {
         else this.commands.rejected++;
         break;
     }
+  }
+
+  /**
+   * The "cell/task" key of a task, made once (its hash is then cached in the string, and no
+   * string is built per record).
+   */
+  #taskKey(source: string, task: TraceValue): string {
+    let keys = this.#taskKeys.get(source);
+    if (keys === undefined) this.#taskKeys.set(source, keys = new Map());
+    let key = keys.get(task);
+    if (key === undefined) keys.set(task, key = `${source}/${task}`);
+    return key;
+  }
+
+  /** The record's source, or the service a standby instance (X.b) counts as once it takes over. */
+  #source(r: TraceRecord): string {
+    const source = r.source;
+    return this.aliases.size === 0 ? source : this.aliases.get(source) ?? source;
   }
 
   #overlap(start: number, duration: number): number {

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { ProbeSet } from "../../rigs/probe_set.ts";
+
+Deno.test("ProbeSet.observe() counts a CPU slice for its overlap with the window only", () => {
+  const probes = new ProbeSet("window", 1_000, 2_000);
+  probes.observe({ time: 1_200, kind: "cpu.run", source: "a", start: 500, durationNs: 700 });
+  probes.observe({ time: 2_500, kind: "cpu.kernel", source: "k", start: 1_900, durationNs: 600 });
+  probes.observe({ time: 3_000, kind: "cpu.run", source: "a", start: 2_100, durationNs: 900 });
+  assert.equal(probes.cpuNs.get("a"), 200);
+  assert.equal(probes.kernelNs, 100);
+  assert.equal(probes.records, 3);
+});
+
+Deno.test("ProbeSet.observe() ignores other records outside its window", () => {
+  const probes = new ProbeSet("window", 1_000, 2_000);
+  probes.observe({ time: 999, kind: "task.miss", source: "bb", task: "frame" });
+  probes.observe({ time: 2_000, kind: "task.miss", source: "bb", task: "frame" });
+  probes.observe({ time: 1_500, kind: "vcpu.switch", source: "kernel" });
+  assert.equal(probes.misses.size, 0);
+  assert.equal(probes.records, 1);
+});
+
+Deno.test("ProbeSet.observe() keys tasks by cell and counts a standby as its service", () => {
+  const probes = new ProbeSet("run", 0, Infinity);
+  const finish = (time: number, source: string, responseNs: number) =>
+    probes.observe({ time, kind: "task.finish", source, task: "rx", responseNs });
+  finish(10, "modem", 100);
+  probes.aliases.set("modem.b", "modem");
+  finish(20, "modem.b", 300);
+  probes.observe({ time: 30, kind: "task.miss", source: "modem.b", task: "rx" });
+  assert.equal(probes.completions.get("modem/rx"), 2);
+  assert.equal(probes.response.get("modem/rx")?.max, 300);
+  assert.equal(probes.misses.get("modem"), 1);
+  assert.equal(probes.taskMisses.get("modem/rx"), 1);
+  assert.equal(probes.firstMissAt.get("modem/rx"), 30);
+  assert.deepEqual([...probes.completions.keys()], ["modem/rx"]);
+});
