@@ -14,6 +14,8 @@ export type EventCallback = (now: Instant) => void;
 export type EventHandle = number;
 
 const SLOT_BITS = 2 ** 22;
+/** A handle's slot is its low 22 bits. */
+const SLOT_MASK = SLOT_BITS - 1;
 /** Generations wrap below 2^31 so that a handle, generation × 2^22 + slot, stays below 2^53. */
 const GENERATION_MASK = 0x7fff_ffff;
 const SEQUENCE_LIMIT = 2 ** 44;
@@ -136,9 +138,12 @@ export class EventQueue {
    * @returns Whether a pending event was cancelled.
    */
   cancel(handle: EventHandle): boolean {
-    const slot = handle % SLOT_BITS;
+    // Only a non-negative safe integer can be a handle. For those, the low bits give the slot
+    // without a floating-point remainder (`&` takes the value modulo 2^32, a multiple of 2^22).
+    if (!(handle >= 0) || !Number.isSafeInteger(handle)) return false;
+    const slot = handle & SLOT_MASK;
     const generation = (handle - slot) / SLOT_BITS;
-    if (!(slot >= 0 && slot < this.#slotCount) || !Number.isInteger(slot)) return false;
+    if (slot >= this.#slotCount) return false;
     if (this.#slotGenerations[slot] !== generation || this.#callbacks[slot] === null) {
       return false;
     }

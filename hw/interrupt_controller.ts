@@ -112,7 +112,10 @@ export class InterruptController {
   #assertedAt: Float64Array;
   #pendingSlots = new Set<number>();
   #masks: Uint16Array;
-  #stacks: { line: number; priority: number; slot: number }[][];
+  // Per core, the slots of its active lines in order of acknowledgement; each active slot's
+  // priority at acknowledgement is in #activePriorities (a slot is active at most once).
+  #stacks: number[][];
+  #activePriorities: Uint16Array;
   #handlers: (((core: number) => void) | undefined)[];
   #notifying: Uint8Array;
   #again: Uint8Array;
@@ -175,6 +178,7 @@ export class InterruptController {
     this.#assertedAt = new Float64Array(lines * cores).fill(-1);
     this.#masks = new Uint16Array(cores).fill(0xff);
     this.#stacks = Array.from({ length: cores }, () => []);
+    this.#activePriorities = new Uint16Array(lines * cores);
     this.#handlers = new Array(cores).fill(undefined);
     this.#notifying = new Uint8Array(cores);
     this.#again = new Uint8Array(cores);
@@ -608,7 +612,8 @@ export class InterruptController {
       this.#pending[slot] = 0;
       this.#pendingSlots.delete(slot);
     }
-    this.#stacks[core].push({ line, priority: config.priority, slot });
+    this.#activePriorities[slot] = config.priority;
+    this.#stacks[core].push(slot);
     const trace = this.#engine.trace;
     if (trace.active) {
       trace.emit({ time: this.#engine.now, kind: "irq.ack", source: this.#name, line, core });
@@ -641,18 +646,19 @@ export class InterruptController {
   endOfInterrupt(core: number, line: number): void {
     this.#checkCore(core, "end interrupt");
     const stack = this.#stacks[core];
-    const top = stack[stack.length - 1];
-    if (top === undefined || top.line !== line) {
+    const topSlot = stack[stack.length - 1];
+    const top = topSlot === undefined ? undefined : Math.floor(topSlot / this.#coreCount);
+    if (top === undefined || top !== line) {
       throw new RangeError(
         `Cannot end interrupt ${line} on core ${core}: ` +
           (top === undefined
             ? "no line is active on that core"
-            : `the most recently acknowledged line is ${top.line}, end it first ` +
-              `(active: ${stack.map((entry) => entry.line).join(", ")})`),
+            : `the most recently acknowledged line is ${top}, end it first ` +
+              `(active: ${stack.map((slot) => Math.floor(slot / this.#coreCount)).join(", ")})`),
       );
     }
     stack.pop();
-    this.#active[top.slot] = 0;
+    this.#active[topSlot!] = 0;
     const trace = this.#engine.trace;
     if (trace.active) {
       trace.emit({ time: this.#engine.now, kind: "irq.eoi", source: this.#name, line, core });
@@ -679,7 +685,7 @@ export class InterruptController {
   runningPriority(core: number): number {
     this.#checkCore(core, "read running priority");
     const stack = this.#stacks[core];
-    return stack.length === 0 ? IDLE_PRIORITY : stack[stack.length - 1].priority;
+    return stack.length === 0 ? IDLE_PRIORITY : this.#activePriorities[stack[stack.length - 1]];
   }
 
   /**
@@ -791,7 +797,9 @@ export class InterruptController {
         `Cannot send software interrupt ${id}: a vic has no SGIs, only a gic has (ids 0..15)`,
       );
     }
-    this.#checkCore(targetCore, `send software interrupt ${id}`);
+    if (!this.#validCore(targetCore)) {
+      this.#checkCore(targetCore, `send software interrupt ${id}`);
+    }
     if (!Number.isInteger(id) || id < 0 || id >= SGI_COUNT) {
       throw new RangeError(`Cannot send software interrupt ${id}: valid SGI ids are 0..15`);
     }
@@ -805,7 +813,8 @@ export class InterruptController {
   #slot(line: number, core: number | undefined, action: string): number {
     if (this.#isBanked(line)) {
       const bank = core ?? this.#configs[line].targetCore;
-      this.#checkCore(bank, `${action} line ${line}`);
+      // The message is built only on failure (a template argument is a string per call).
+      if (!this.#validCore(bank)) this.#checkCore(bank, `${action} line ${line}`);
       return line * this.#coreCount + bank;
     }
     return line * this.#coreCount;
@@ -818,7 +827,9 @@ export class InterruptController {
   #best(core: number): number {
     if (this.#pendingSlots.size === 0) return -1;
     const stack = this.#stacks[core];
-    const running = stack.length === 0 ? IDLE_PRIORITY : stack[stack.length - 1].priority;
+    const running = stack.length === 0
+      ? IDLE_PRIORITY
+      : this.#activePriorities[stack[stack.length - 1]];
     const limit = Math.min(running, this.#masks[core]);
     const cores = this.#coreCount;
     let bestSlot = -1, bestPriority = IDLE_PRIORITY, bestLine = this.#lineCount;
@@ -872,8 +883,12 @@ export class InterruptController {
     }
   }
 
+  #validCore(core: number): boolean {
+    return Number.isInteger(core) && core >= 0 && core < this.#coreCount;
+  }
+
   #checkCore(core: number, action: string): void {
-    if (!Number.isInteger(core) || core < 0 || core >= this.#coreCount) {
+    if (!this.#validCore(core)) {
       throw new RangeError(
         `Cannot ${action}: core ${core} is out of range, valid cores are 0..${this.#coreCount - 1}`,
       );

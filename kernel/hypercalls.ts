@@ -45,12 +45,11 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
   const base = costs.row.hypercall;
   const withCap = base + costs.row.capLookup;
   const cell = vcpu.cell;
-  const lookup = (index: number, type: CapabilityType, right: string) =>
-    cell.caps.lookup(index, type, right);
+  const caps = cell.caps;
 
   switch (op.op) {
     case "send": {
-      const found = lookup(op.cap, "channel", "send");
+      const found = caps.lookup(op.cap, "channel", "send");
       if (!found.ok) return fail(withCap, { ok: false, error: found.error });
       const channel = found.cap.object as Channel;
       const size = checkBytes(op.bytes);
@@ -79,7 +78,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
     case "receive": {
       const held = cell.caps.at(op.cap);
       const type: CapabilityType = held?.type === "endpoint" ? "endpoint" : "channel";
-      const found = lookup(op.cap, type, "receive");
+      const found = caps.lookup(op.cap, type, "receive");
       if (!found.ok) return fail(withCap, { ok: false, error: found.error });
       if (type === "channel") {
         const channel = found.cap.object as Channel;
@@ -107,7 +106,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       };
     }
     case "call": {
-      const found = lookup(op.cap, "endpoint", "call");
+      const found = caps.lookup(op.cap, "endpoint", "call");
       if (!found.ok) return fail(withCap, { ok: false, error: found.error });
       const size = checkBytes(op.bytes);
       if (typeof size === "string") return fail(withCap, error("InvalidArgument", size, op.cap));
@@ -184,21 +183,11 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       };
     }
     case "wait":
-      return {
-        cycles: base,
-        invoke: () => {
-          if (vcpu.virqs.size > 0) {
-            vcpu.injectPending = true;
-            return BLOCKED;
-          }
-          kernel.block(vcpu, "wait");
-          return BLOCKED;
-        },
-      };
+      return new WaitCall(base, kernel, vcpu);
     case "poll":
       return { cycles: base, invoke: () => ({ ok: true, value: kernel.drainVirqs(vcpu) }) };
     case "signal": {
-      const found = lookup(op.cap, "virq", "signal");
+      const found = caps.lookup(op.cap, "virq", "signal");
       if (!found.ok) return fail(withCap, { ok: false, error: found.error });
       const target = found.cap.object as { cell: Cell; virq: number; forward?: boolean };
       if (target.forward === true) {
@@ -222,18 +211,10 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       };
     }
     case "irqAck": {
-      const found = lookup(op.cap, "irq", "ack");
+      const found = caps.lookup(op.cap, "irq", "ack");
       if (!found.ok) return fail(withCap, { ok: false, error: found.error });
       const line = (found.cap.object as { line: number }).line;
-      return {
-        cycles: withCap,
-        invoke: () =>
-          kernel.ackLine(line, cell) ? OK : error(
-            "IllegalState",
-            `IRQ line ${line} is not routed to cell "${cell.name}" (a standby owns it only after the switch)`,
-            op.cap,
-          ),
-      };
+      return new IrqAckCall(withCap, kernel, cell, line, op.cap);
     }
     case "sleep": {
       if (!Number.isSafeInteger(op.durationNs) || op.durationNs < 0) {
@@ -367,7 +348,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       };
     }
     case "map": {
-      const found = lookup(op.cap, "section", "map");
+      const found = caps.lookup(op.cap, "section", "map");
       if (!found.ok) return fail(withCap, { ok: false, error: found.error });
       const section = found.cap.object as Section;
       if (
@@ -407,7 +388,7 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       };
     }
     case "cellControl": {
-      const found = lookup(op.cap, "cell", op.action);
+      const found = caps.lookup(op.cap, "cell", op.action);
       if (!found.ok) return fail(withCap, { ok: false, error: found.error });
       const target = found.cap.object as Cell;
       return {
@@ -416,9 +397,9 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
       };
     }
     case "cellSwitch": {
-      const from = lookup(op.cap, "cell", "switch");
+      const from = caps.lookup(op.cap, "cell", "switch");
       if (!from.ok) return fail(withCap, { ok: false, error: from.error });
-      const to = lookup(op.toCap, "cell", "switch");
+      const to = caps.lookup(op.toCap, "cell", "switch");
       if (!to.ok) return fail(withCap, { ok: false, error: to.error });
       return {
         cycles: withCap + costs.row.capLookup,
@@ -433,6 +414,44 @@ export function decodeHypercall(kernel: Microvisor, vcpu: Vcpu, op: Operation): 
         base,
         error("InvalidArgument", `unknown operation "${(op as { op: unknown }).op}"`),
       );
+  }
+}
+
+// The most frequent hypercalls decode to one object each, with the effect as a method, instead
+// of an object plus a closure and its context.
+
+/** A decoded "wait": blocks the vCPU unless vIRQs are pending (then they are injected). */
+class WaitCall implements DecodedHypercall {
+  constructor(readonly cycles: number, readonly kernel: Microvisor, readonly vcpu: Vcpu) {}
+
+  invoke(): OperationResult | typeof BLOCKED {
+    const vcpu = this.vcpu;
+    if (vcpu.virqs.size > 0) {
+      vcpu.injectPending = true;
+      return BLOCKED;
+    }
+    this.kernel.block(vcpu, "wait");
+    return BLOCKED;
+  }
+}
+
+/** A decoded "irqAck": unmasks a hardware line the cell owns. */
+class IrqAckCall implements DecodedHypercall {
+  constructor(
+    readonly cycles: number,
+    readonly kernel: Microvisor,
+    readonly cell: Cell,
+    readonly line: number,
+    readonly cap: number,
+  ) {}
+
+  invoke(): OperationResult {
+    const { kernel, cell, line } = this;
+    return kernel.ackLine(line, cell) ? OK : error(
+      "IllegalState",
+      `IRQ line ${line} is not routed to cell "${cell.name}" (a standby owns it only after the switch)`,
+      this.cap,
+    );
   }
 }
 

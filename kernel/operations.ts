@@ -34,7 +34,9 @@ export function step(kernel: KernelState, core: CoreSlot, vcpu: Vcpu): boolean {
   let op = vcpu.pendingOp;
   if (op === undefined) {
     const program = vcpu.program;
-    invariant(program !== undefined, `running vCPU ${vcpu.name} has a program`);
+    // The message is built only when the check fails: a template argument would be a string
+    // made at every step.
+    if (program === undefined) invariant(false, `running vCPU ${vcpu.name} has a program`);
     const next = program.next(vcpu.pendingResult);
     if (next.done) {
       kernel.emit("vcpu.exit", vcpu.cell.name, { vcpu: vcpu.name });

@@ -163,6 +163,9 @@ export class FixedPriorityPolicy implements SchedulingPolicy {
   readonly sliceNs: number;
   #queues: Vcpu[][][] = [];
   #bitmaps: Uint32Array[] = [];
+  // Per core, the highest non-empty level (-1: none), kept current by enqueue and remove so
+  // that peek reads it instead of scanning the bitmap.
+  #tops: Int32Array = new Int32Array(0);
 
   /**
    * @param options The round-robin slice.
@@ -175,55 +178,57 @@ export class FixedPriorityPolicy implements SchedulingPolicy {
   init(cores: number): void {
     this.#queues = Array.from({ length: cores }, () => Array.from({ length: 256 }, () => []));
     this.#bitmaps = Array.from({ length: cores }, () => new Uint32Array(8));
+    this.#tops = new Int32Array(cores).fill(-1);
   }
 
   /** Adds a ready vCPU. */
   enqueue(vcpu: Vcpu, front: boolean): void {
-    const level = this.#queues[vcpu.affinity][vcpu.priority];
+    const core = vcpu.affinity, priority = vcpu.priority;
+    const level = this.#queues[core][priority];
     if (level.includes(vcpu)) return;
     if (front) level.unshift(vcpu);
     else level.push(vcpu);
-    this.#bitmaps[vcpu.affinity][vcpu.priority >> 5] |= 1 << (vcpu.priority & 31);
+    this.#bitmaps[core][priority >> 5] |= 1 << (priority & 31);
+    if (priority > this.#tops[core]) this.#tops[core] = priority;
   }
 
   /** Removes a vCPU wherever it is queued on its core. */
   remove(vcpu: Vcpu): void {
-    const queues = this.#queues[vcpu.affinity];
+    const core = vcpu.affinity;
+    const queues = this.#queues[core];
     // A queued vCPU sits at its current priority (priority changes dequeue first).
     const likely = queues[vcpu.priority];
-    const at = likely === undefined ? -1 : likely.indexOf(vcpu);
-    if (at >= 0) {
-      likely.splice(at, 1);
-      if (likely.length === 0) {
-        this.#bitmaps[vcpu.affinity][vcpu.priority >> 5] &= ~(1 << (vcpu.priority & 31));
-      }
-      return;
-    }
+    if (likely !== undefined && this.#removeFrom(core, vcpu.priority, likely, vcpu)) return;
     for (let priority = 0; priority < 256; priority++) {
       const level = queues[priority];
-      if (level.length === 0) continue;
-      const index = level.indexOf(vcpu);
-      if (index >= 0) {
-        level.splice(index, 1);
-        if (level.length === 0) {
-          this.#bitmaps[vcpu.affinity][priority >> 5] &= ~(1 << (priority & 31));
-        }
-        return;
-      }
+      if (level.length > 0 && this.#removeFrom(core, priority, level, vcpu)) return;
     }
+  }
+
+  /** Removes a vCPU from one level (without the array `splice` makes); whether it was there. */
+  #removeFrom(core: number, priority: number, level: Vcpu[], vcpu: Vcpu): boolean {
+    const length = level.length;
+    let at = 0;
+    while (at < length && level[at] !== vcpu) at++;
+    if (at === length) return false;
+    if (at === 0) {
+      level.shift();
+    } else {
+      for (let index = at + 1; index < length; index++) level[index - 1] = level[index];
+      level.pop();
+    }
+    if (length === 1) {
+      const bitmap = this.#bitmaps[core];
+      bitmap[priority >> 5] &= ~(1 << (priority & 31));
+      if (priority === this.#tops[core]) this.#tops[core] = highestLevel(bitmap);
+    }
+    return true;
   }
 
   /** The highest-priority ready vCPU on a core. */
   peek(core: number): Vcpu | undefined {
-    const bitmap = this.#bitmaps[core];
-    for (let word = 7; word >= 0; word--) {
-      const bits = bitmap[word];
-      if (bits !== 0) {
-        const priority = word * 32 + 31 - Math.clz32(bits);
-        return this.#queues[core][priority][0];
-      }
-    }
-    return undefined;
+    const top = this.#tops[core];
+    return top < 0 ? undefined : this.#queues[core][top][0];
   }
 
   /** Strictly higher priority preempts. */
@@ -235,4 +240,13 @@ export class FixedPriorityPolicy implements SchedulingPolicy {
   hasEqual(running: Vcpu): boolean {
     return this.#queues[running.affinity][running.priority].length > 0;
   }
+}
+
+/** The highest set bit of a 256-bit level bitmap, or -1 when no bit is set. */
+function highestLevel(bitmap: Uint32Array): number {
+  for (let word = 7; word >= 0; word--) {
+    const bits = bitmap[word];
+    if (bits !== 0) return word * 32 + 31 - Math.clz32(bits);
+  }
+  return -1;
 }

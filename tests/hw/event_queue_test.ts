@@ -256,3 +256,13 @@ Deno.test("EventQueue drains in nondecreasing (time, class, sequence) order", ()
     { numRuns: 500 },
   );
 });
+
+Deno.test("EventQueue.cancel() of something that is not a handle returns false", () => {
+  const queue = new EventQueue();
+  const handle = queue.push(10, () => "a", 0);
+  for (const bad of [-1, -(2 ** 22), handle + 0.5, NaN, Infinity, 2 ** 53, handle + 2 ** 22]) {
+    assert.equal(queue.cancel(bad), false, `cancel(${bad})`);
+  }
+  assert.equal(queue.size, 1);
+  assert.equal(queue.cancel(handle), true);
+});

@@ -216,3 +216,28 @@ Deno.test("raise() emits irq.raise with the line name when tracing", () => {
     { time: 42, kind: "irq.raise", source: "vic", line: 24, name: "keypad" },
   ]);
 });
+
+Deno.test("a GIC keeps each core's active lines and running priority apart", () => {
+  const gic = new InterruptController(new Engine(), { kind: "gic", cores: 2, lines: 64 });
+  gic.setPriority(40, 0x30);
+  gic.setPriority(41, 0x20);
+  gic.enable(40);
+  gic.enable(41);
+  gic.raise(40);
+  gic.sendSoftwareInterrupt(1, 2);
+  assert.equal(gic.acknowledge(0), 40);
+  assert.equal(gic.acknowledge(1), 2);
+  gic.raise(41);
+  assert.equal(gic.acknowledge(0), 41);
+  assert.equal(gic.runningPriority(0), 0x20);
+  assert.equal(gic.runningPriority(1), 0x80);
+  assert.throws(
+    () => gic.endOfInterrupt(0, 40),
+    /most recently acknowledged line is 41, end it first \(active: 40, 41\)/,
+  );
+  gic.endOfInterrupt(0, 41);
+  assert.equal(gic.runningPriority(0), 0x30);
+  gic.endOfInterrupt(1, 2);
+  assert.equal(gic.runningPriority(1), 0x100);
+  assert.throws(() => gic.sendSoftwareInterrupt(2, 1), /core 2 is out of range/);
+});
