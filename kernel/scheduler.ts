@@ -211,12 +211,10 @@ export class FixedPriorityPolicy implements SchedulingPolicy {
     let at = 0;
     while (at < length && level[at] !== vcpu) at++;
     if (at === length) return false;
-    if (at === 0) {
-      level.shift();
-    } else {
-      for (let index = at + 1; index < length; index++) level[index - 1] = level[index];
-      level.pop();
-    }
+    // Moved down in place: `shift` would trim the array's storage, which the next `push`
+    // then allocates again.
+    for (let index = at + 1; index < length; index++) level[index - 1] = level[index];
+    level.pop();
     if (length === 1) {
       const bitmap = this.#bitmaps[core];
       bitmap[priority >> 5] &= ~(1 << (priority & 31));
