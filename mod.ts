@@ -31,7 +31,7 @@ export type { Core } from "./hw/core.ts";
 export type { CoreTimer } from "./hw/core_timer.ts";
 export type { Engine, RunOptions as EngineRunOptions, ScheduleOptions } from "./hw/engine.ts";
 export type { EventCallback, EventHandle } from "./hw/event_queue.ts";
-export type { Fingerprint } from "./hw/fingerprint.ts";
+export type { Fingerprint, RecordLayout } from "./hw/fingerprint.ts";
 export type { InterruptController, LineConfig, TriggerMode } from "./hw/interrupt_controller.ts";
 export type {
   FlashBacking,

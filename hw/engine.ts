@@ -238,7 +238,7 @@ export class Engine {
    */
   fingerprint(): Fingerprint {
     const fingerprint = new Fingerprint();
-    this.trace.subscribe((record) => fingerprint.add(record));
+    this.trace.subscribe((record, layout) => fingerprint.add(record, layout));
     return fingerprint;
   }
 }

@@ -25,10 +25,82 @@ function digestOf(value: string): number {
   return digest;
 }
 
+/** The start value of each record's 32-bit hash. */
+const RECORD_SEED = 0x5eed5eed;
+
+/** Mixes one 32-bit word into a record's running hash (a multiply-rotate step). */
+function mixWord(hash: number, word: number): number {
+  const mixed = Math.imul(hash ^ word, 0x9e3779b1);
+  return (mixed << 13) | (mixed >>> 19);
+}
+
 /**
- * Hashes trace records as they stream past, keeping 64 bits of state in two 32-bit lanes
- * (each a multiply-rotate mix in the style of MurmurHash3, cross-mixed when read out).
- * Every field of every record counts, in the record's field order.
+ * Mixes a number field's value into a record's running hash: a 32-bit integer as one word,
+ * a larger safe integer as its low and high halves, anything else by its decimal text.
+ *
+ * @param hash The record's hash so far.
+ * @param value The value.
+ * @returns The new hash.
+ */
+export function mixNumber(hash: number, value: number): number {
+  if ((value | 0) === value) return mixWord(hash, value);
+  if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
+    return mixWord(mixWord(hash, value >>> 0), (Math.floor(value / 2 ** 32) >>> 0) ^ 0x5a5a_0000);
+  }
+  return mixWord(hash, digestOf(String(value)));
+}
+
+/**
+ * Mixes a string field's value into a record's running hash.
+ *
+ * @param hash The record's hash so far.
+ * @param value The value.
+ * @returns The new hash.
+ */
+export function mixString(hash: number, value: string): number {
+  return mixWord(hash, digestOf(value));
+}
+
+/**
+ * Mixes a boolean field's value into a record's running hash.
+ *
+ * @param hash The record's hash so far.
+ * @param value The value.
+ * @returns The new hash.
+ */
+export function mixBoolean(hash: number, value: boolean): number {
+  return mixWord(hash, value ? 0x7f7f0001 : 0x7f7f0000);
+}
+
+/**
+ * How an emitter that builds records of one fixed shape lets a fingerprint hash them without
+ * enumerating their fields: the layout mixes the record's values, read by name in the
+ * record's field order, into a running hash that starts at `seed`, with
+ * {@linkcode mixNumber}, {@linkcode mixString} and {@linkcode mixBoolean}, and returns it.
+ * The hash is the one enumeration gives (a test holds every layout of the project to that);
+ * it only saves the enumeration on hot records.
+ *
+ * @example A layout
+ * ```ts
+ * import { Fingerprint, mixNumber, mixString, type RecordLayout } from "./fingerprint.ts";
+ * import assert from "node:assert/strict";
+ * const record = { line: 3, time: 5, kind: "irq.raise", source: "gic" };
+ * const layout: RecordLayout<typeof record> = (r, seed) =>
+ *   mixString(mixString(mixNumber(mixNumber(seed, r.line), r.time), r.kind), r.source);
+ * const fast = new Fingerprint();
+ * const plain = new Fingerprint();
+ * fast.add(record, layout as RecordLayout);
+ * plain.add(record);
+ * assert.equal(fast.hex(), plain.hex());
+ * ```
+ */
+export type RecordLayout<R extends TraceRecord = TraceRecord> = (record: R, seed: number) => number;
+
+/**
+ * Hashes trace records as they stream past: each record's values, in field order, into a
+ * 32-bit record hash (multiply-rotate steps in the style of MurmurHash3), and each record
+ * hash into 64 bits of state in two 32-bit lanes, cross-mixed when read out. Every field of
+ * every record counts, in the record's field order.
  *
  * @example Usage
  * ```ts
@@ -56,37 +128,28 @@ export class Fingerprint {
    * Adds one record to the hash.
    *
    * @param record The record.
+   * @param layout The record's layout, if its emitter gave one: it hashes the record's values
+   * in field order without enumerating them (the same hash, faster).
    */
-  add(record: TraceRecord): void {
-    this.#records++;
-    // Field names follow from the record's kind (every emitter writes a fixed shape), so only
-    // the values are absorbed, in field order; the kind and source are values too. The lanes
-    // live in locals for the loop (this runs for every record of every run).
-    let low = this.#low, high = this.#high;
-    for (const key in record) {
-      const value = record[key];
-      let word: number;
-      if (typeof value === "number") {
-        if (value >= 0 && value <= 0x7fff_ffff && (value | 0) === value) word = value;
-        else if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
-          word = value >>> 0;
-          low = Math.imul(low ^ word, 0x9e3779b1);
-          low = (low << 13) | (low >>> 19);
-          high = Math.imul(high ^ word ^ (low >>> 7), 0x85ebca77);
-          high = (high << 17) | (high >>> 15);
-          word = (Math.floor(value / 2 ** 32) >>> 0) ^ 0x5a5a_0000;
-        } else word = digestOf(String(value));
-      } else if (typeof value === "string") word = digestOf(value);
-      else word = value ? 0x7f7f0001 : 0x7f7f0000;
-      low = Math.imul(low ^ word, 0x9e3779b1);
-      low = (low << 13) | (low >>> 19);
-      high = Math.imul(high ^ word ^ (low >>> 7), 0x85ebca77);
-      high = (high << 17) | (high >>> 15);
+  add(record: TraceRecord, layout?: RecordLayout): void {
+    let hash: number;
+    if (layout !== undefined) hash = layout(record, RECORD_SEED);
+    else {
+      // Field names follow from the record's kind (every emitter writes a fixed shape), so
+      // only the values count, in field order; the kind and source are values too.
+      hash = RECORD_SEED;
+      for (const key in record) {
+        const value = record[key];
+        if (typeof value === "number") hash = mixNumber(hash, value);
+        else if (typeof value === "string") hash = mixString(hash, value);
+        else hash = mixBoolean(hash, value);
+      }
     }
-    low = Math.imul(low ^ 0x5eed5eed, 0x9e3779b1);
-    low = (low << 13) | (low >>> 19);
-    high = Math.imul(high ^ 0x5eed5eed ^ (low >>> 7), 0x85ebca77);
-    this.#low = low;
+    this.#records++;
+    const low = Math.imul(this.#low ^ hash, 0x9e3779b1);
+    const rotated = (low << 13) | (low >>> 19);
+    const high = Math.imul(this.#high ^ hash ^ (rotated >>> 7), 0x85ebca77);
+    this.#low = rotated;
     this.#high = (high << 17) | (high >>> 15);
   }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { RecordLayout } from "./fingerprint.ts";
 import type { Instant } from "./time.ts";
 
 /** A value a trace record field may hold. */
@@ -27,8 +28,11 @@ export interface TraceRecord {
   readonly [field: string]: TraceValue;
 }
 
-/** A function that receives every record published on a bus. */
-export type TraceSubscriber = (record: TraceRecord) => void;
+/**
+ * A function that receives every record published on a bus, with the record's layout when
+ * its emitter gave one (only a fingerprint needs it; see {@linkcode RecordLayout}).
+ */
+export type TraceSubscriber = (record: TraceRecord, layout?: RecordLayout) => void;
 
 /**
  * A publish/subscribe bus of trace records.
@@ -71,9 +75,12 @@ export class TraceBus {
    * Publishes a record to every subscriber, in subscription order.
    *
    * @param record The record.
+   * @param layout How a fingerprint absorbs it without enumerating its fields: only for a
+   * record of the fixed shape the layout reads.
    */
-  emit(record: TraceRecord): void {
+  emit<R extends TraceRecord>(record: R, layout?: RecordLayout<R>): void {
     const subscribers = this.#subscribers;
-    for (let i = 0; i < subscribers.length; i++) subscribers[i](record);
+    const shared = layout as RecordLayout | undefined;
+    for (let i = 0; i < subscribers.length; i++) subscribers[i](record, shared);
   }
 }

@@ -10,7 +10,9 @@ import type { Board } from "../hw/board.ts";
 import type { Engine } from "../hw/engine.ts";
 import type { InterruptController } from "../hw/interrupt_controller.ts";
 import type { TraceBus, TraceRecord, TraceValue } from "../hw/trace_bus.ts";
+import type { Operation } from "./abi.ts";
 import { CostModel, HANDSET_COSTS } from "./cost_model.ts";
+import type { DecodedHypercall } from "./_hypercall.ts";
 import { FrameAllocator } from "./frame_allocator.ts";
 import { invariant } from "./invariant.ts";
 import type { Microvisor, MicrovisorOptions } from "./microvisor.ts";
@@ -48,6 +50,9 @@ export interface CoreSlot {
   pathChargeTo: Vcpu | undefined;
   pathChargedNs: number;
   pathSc: SchedulingContext | undefined;
+  /** The hypercall whose path is in progress, and its decoded form. */
+  pathOp: Operation | undefined;
+  pathCall: DecodedHypercall | undefined;
   /** Ends the kernel path in progress (one callback per core, so a path allocates nothing). */
   readonly onPathEnd: () => void;
   zeroTimeOperations: number;
@@ -142,6 +147,8 @@ export class KernelState {
         pathChargeTo: undefined,
         pathChargedNs: 0,
         pathSc: undefined,
+        pathOp: undefined,
+        pathCall: undefined,
         onPathEnd: () => onPathEnd(this, slot),
         zeroTimeOperations: 0,
         idle: true,

@@ -11,6 +11,7 @@ import type { OperationResult } from "./abi.ts";
 import { affords, chargeNs, throttle } from "./budget.ts";
 import { deliver, takeIrq } from "./interrupt_routing.ts";
 import type { CoreSlot, KernelState } from "./_kernel_state.ts";
+import { CHARGED_KERNEL_PATH, KERNEL_PATH, PREEMPT, SWITCH } from "./_record_layouts.ts";
 import type { BlockReason, Vcpu } from "./objects/vcpu.ts";
 import { step } from "./operations.ts";
 import type { PolicyHost } from "./scheduler.ts";
@@ -241,7 +242,7 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
           time: kernel.engine.now,
           kind: "vcpu.preempt",
           source: current.cell.name,
-        });
+        }, PREEMPT);
       }
     }
     policy.remove(best);
@@ -309,7 +310,7 @@ function switchTo(kernel: KernelState, core: CoreSlot, next: Vcpu): boolean {
       time: kernel.engine.now,
       kind: "vcpu.switch",
       source: next.cell.name,
-    });
+    }, SWITCH);
   }
   return path(kernel, core, kernel.costs.switchCycles(sameCell), "switch", undefined, undefined);
 }
@@ -318,7 +319,7 @@ function switchTo(kernel: KernelState, core: CoreSlot, next: Vcpu): boolean {
  * What a kernel path does at its end; it gets the kernel and the vCPU the path is charged to
  * (so a path's effect can be a shared function rather than a fresh closure).
  */
-export type PathEffect = (kernel: KernelState, chargedTo: Vcpu | undefined) => void;
+export type PathEffect = (kernel: KernelState, chargedTo: Vcpu | undefined, core: CoreSlot) => void;
 
 /**
  * Runs a kernel path of `cycles` on a core; the effect applies at its end. The path's state
@@ -342,7 +343,7 @@ export function path(
 ): boolean {
   const duration = cyclesToNs(cycles, core.clockHz);
   if (duration === 0) {
-    effect?.(kernel, chargeTo);
+    effect?.(kernel, chargeTo, core);
     return true;
   }
   core.zeroTimeOperations = 0;
@@ -379,7 +380,7 @@ export function onPathEnd(kernel: KernelState, core: CoreSlot): void {
   if (chargedNs > 0) core.pathSc!.consume(start, chargedNs);
   core.pathSc = undefined;
   if (kernel.trace.active) {
-    // Built whole, identity last as kernel.emit orders it (the hottest records of a run).
+    // Built whole with their layouts (see _record_layouts.ts): the hottest records of a run.
     const time = kernel.engine.now;
     if (chargeTo === undefined) {
       kernel.trace.emit({
@@ -390,7 +391,7 @@ export function onPathEnd(kernel: KernelState, core: CoreSlot): void {
         time,
         kind: "cpu.kernel",
         source: "kernel",
-      });
+      }, KERNEL_PATH);
     } else {
       kernel.trace.emit({
         core: core.index,
@@ -402,7 +403,7 @@ export function onPathEnd(kernel: KernelState, core: CoreSlot): void {
         time,
         kind: "cpu.kernel",
         source: "kernel",
-      });
+      }, CHARGED_KERNEL_PATH);
     }
   }
   if (effect !== undefined) {
@@ -410,7 +411,7 @@ export function onPathEnd(kernel: KernelState, core: CoreSlot): void {
     const previous = kernel.activeCore;
     kernel.activeCore = core.index;
     try {
-      effect(kernel, chargeTo);
+      effect(kernel, chargeTo, core);
     } finally {
       core.inRun = false;
       kernel.activeCore = previous;

@@ -10,6 +10,7 @@ import { SPURIOUS_INTERRUPT } from "../hw/interrupt_controller.ts";
 import type { DeliveredVirq } from "./abi.ts";
 import { makeReady, notifyCore, path, setPriority } from "./dispatcher.ts";
 import type { CoreSlot, IrqRoute, KernelState } from "./_kernel_state.ts";
+import { VIRQ_DELIVER, VIRQ_PENDING } from "./_record_layouts.ts";
 import { Capability } from "./objects/capability.ts";
 import type { Cell } from "./objects/cell.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
@@ -115,7 +116,7 @@ export function postVirq(
       time: kernel.engine.now,
       kind: "virq.pending",
       source: vcpu.cell.name,
-    });
+    }, VIRQ_PENDING);
   }
   if (vcpu.state === "blocked" && vcpu.blockedOn === "wait") {
     vcpu.injectPending = true;
@@ -210,7 +211,7 @@ export function deliver(kernel: KernelState, vcpu: Vcpu): void {
         time: now,
         kind: "virq.deliver",
         source: vcpu.cell.name,
-      });
+      }, VIRQ_DELIVER);
     }
   }
   vcpu.virqs.clear();

@@ -147,18 +147,18 @@ function hypercall(kernel: KernelState, core: CoreSlot, vcpu: Vcpu, op: Operatio
     return true;
   }
   vcpu.pendingOp = undefined;
-  vcpu.inflightOp = op;
-  vcpu.inflightCall = decoded;
+  core.pathOp = op;
+  core.pathCall = decoded;
   return path(kernel, core, decoded.cycles, op.op, endHypercall, vcpu);
 }
 
 /** A hypercall path's effect: the decoded call takes effect for the vCPU that made it. */
-const endHypercall: PathEffect = (kernel, chargedTo) => {
+const endHypercall: PathEffect = (kernel, chargedTo, core) => {
   const vcpu = chargedTo!;
-  const op = vcpu.inflightOp!;
-  const decoded = vcpu.inflightCall!;
-  vcpu.inflightOp = undefined;
-  vcpu.inflightCall = undefined;
+  const op = core.pathOp!;
+  const decoded = core.pathCall!;
+  core.pathOp = undefined;
+  core.pathCall = undefined;
   if (vcpu.state !== "running") {
     // Stopped or suspended from another core during the path: the call has no effect; a
     // suspended vCPU issues it again when resumed.

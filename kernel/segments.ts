@@ -10,6 +10,7 @@ import { cyclesToNs, nsToCycles } from "../hw/time.ts";
 import { run } from "./dispatcher.ts";
 import { invariant } from "./invariant.ts";
 import type { CoreSlot, KernelState } from "./_kernel_state.ts";
+import { GUEST_RUN } from "./_record_layouts.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
 
 /**
@@ -99,7 +100,7 @@ export function endSegment(kernel: KernelState, core: CoreSlot, natural: boolean
       time: kernel.engine.now,
       kind: "cpu.run",
       source: vcpu.cell.name,
-    });
+    }, GUEST_RUN);
   }
 }
 

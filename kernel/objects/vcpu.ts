@@ -6,7 +6,6 @@
  */
 
 import type { Operation, OperationResult } from "../abi.ts";
-import type { DecodedHypercall } from "../_hypercall.ts";
 import type { Cell } from "./cell.ts";
 import type { SchedulingContext } from "./scheduling_context.ts";
 
@@ -73,10 +72,6 @@ export class Vcpu {
   pendingResult: OperationResult = { ok: true, value: undefined };
   /** An operation taken from the program but not yet executed (e.g. awaiting budget). */
   pendingOp: Operation | undefined;
-  /** The hypercall whose kernel path is running, applied at the path's end. */
-  inflightOp: Operation | undefined;
-  /** Its decoded form (cost and effect). */
-  inflightCall: DecodedHypercall | undefined;
   /** Cycles left of the current compute operation. */
   computeRemaining = 0;
   /** Whether the current compute is guest work a vIRQ may cut short (not a memory access). */

@@ -1,0 +1,172 @@
+/**
+ * Layouts of the kernel's hottest trace records (internal to kernel/): each record is built
+ * whole, its identity (time, kind, source) last as `KernelState.emit` orders it, and emitted
+ * with the layout that lets the run's fingerprint absorb its values without enumerating its
+ * fields. A layout reads exactly the record's fields in the record's order; a test holds each
+ * one to the hash of the enumerated record.
+ *
+ * @module
+ */
+
+import { mixBoolean, mixNumber, mixString, type RecordLayout } from "../hw/fingerprint.ts";
+
+/** A "cpu.kernel" record: a kernel path, not charged to a vCPU. */
+export type KernelPathRecord = {
+  core: number;
+  path: string;
+  start: number;
+  durationNs: number;
+  time: number;
+  kind: "cpu.kernel";
+  source: string;
+};
+
+/** A "cpu.kernel" record of a path charged to a vCPU's budget. */
+export type ChargedKernelPathRecord = {
+  core: number;
+  path: string;
+  start: number;
+  durationNs: number;
+  vcpu: string;
+  chargedNs: number;
+  time: number;
+  kind: "cpu.kernel";
+  source: string;
+};
+
+/** A "cpu.run" record: a segment of guest time. */
+export type GuestRunRecord = {
+  core: number;
+  vcpu: string;
+  start: number;
+  durationNs: number;
+  time: number;
+  kind: "cpu.run";
+  source: string;
+};
+
+/** A "vcpu.switch" record. */
+export type SwitchRecord = {
+  core: number;
+  vcpu: string;
+  sameCell: boolean;
+  time: number;
+  kind: "vcpu.switch";
+  source: string;
+};
+
+/** A "vcpu.preempt" record. */
+export type PreemptRecord = {
+  vcpu: string;
+  by: string;
+  time: number;
+  kind: "vcpu.preempt";
+  source: string;
+};
+
+/** A "virq.pending" record. */
+export type VirqPendingRecord = {
+  vcpu: string;
+  virq: number;
+  line: number;
+  time: number;
+  kind: "virq.pending";
+  source: string;
+};
+
+/** A "virq.deliver" record of a hardware vIRQ, with its latency. */
+export type VirqDeliverRecord = {
+  vcpu: string;
+  virq: number;
+  name: string;
+  line: number;
+  assertedAt: number;
+  latencyNs: number;
+  time: number;
+  kind: "virq.deliver";
+  source: string;
+};
+
+/** Layout of {@linkcode KernelPathRecord}. */
+export const KERNEL_PATH: RecordLayout<KernelPathRecord> = (r, seed) => {
+  let h = seed;
+  h = mixNumber(h, r.core);
+  h = mixString(h, r.path);
+  h = mixNumber(h, r.start);
+  h = mixNumber(h, r.durationNs);
+  h = mixNumber(h, r.time);
+  h = mixString(h, r.kind);
+  return mixString(h, r.source);
+};
+
+/** Layout of {@linkcode ChargedKernelPathRecord}. */
+export const CHARGED_KERNEL_PATH: RecordLayout<ChargedKernelPathRecord> = (r, seed) => {
+  let h = seed;
+  h = mixNumber(h, r.core);
+  h = mixString(h, r.path);
+  h = mixNumber(h, r.start);
+  h = mixNumber(h, r.durationNs);
+  h = mixString(h, r.vcpu);
+  h = mixNumber(h, r.chargedNs);
+  h = mixNumber(h, r.time);
+  h = mixString(h, r.kind);
+  return mixString(h, r.source);
+};
+
+/** Layout of {@linkcode GuestRunRecord}. */
+export const GUEST_RUN: RecordLayout<GuestRunRecord> = (r, seed) => {
+  let h = seed;
+  h = mixNumber(h, r.core);
+  h = mixString(h, r.vcpu);
+  h = mixNumber(h, r.start);
+  h = mixNumber(h, r.durationNs);
+  h = mixNumber(h, r.time);
+  h = mixString(h, r.kind);
+  return mixString(h, r.source);
+};
+
+/** Layout of {@linkcode SwitchRecord}. */
+export const SWITCH: RecordLayout<SwitchRecord> = (r, seed) => {
+  let h = seed;
+  h = mixNumber(h, r.core);
+  h = mixString(h, r.vcpu);
+  h = mixBoolean(h, r.sameCell);
+  h = mixNumber(h, r.time);
+  h = mixString(h, r.kind);
+  return mixString(h, r.source);
+};
+
+/** Layout of {@linkcode PreemptRecord}. */
+export const PREEMPT: RecordLayout<PreemptRecord> = (r, seed) => {
+  let h = seed;
+  h = mixString(h, r.vcpu);
+  h = mixString(h, r.by);
+  h = mixNumber(h, r.time);
+  h = mixString(h, r.kind);
+  return mixString(h, r.source);
+};
+
+/** Layout of {@linkcode VirqPendingRecord}. */
+export const VIRQ_PENDING: RecordLayout<VirqPendingRecord> = (r, seed) => {
+  let h = seed;
+  h = mixString(h, r.vcpu);
+  h = mixNumber(h, r.virq);
+  h = mixNumber(h, r.line);
+  h = mixNumber(h, r.time);
+  h = mixString(h, r.kind);
+  return mixString(h, r.source);
+};
+
+/** Layout of {@linkcode VirqDeliverRecord}. */
+export const VIRQ_DELIVER: RecordLayout<VirqDeliverRecord> = (r, seed) => {
+  let h = seed;
+  h = mixString(h, r.vcpu);
+  h = mixNumber(h, r.virq);
+  h = mixString(h, r.name);
+  h = mixNumber(h, r.line);
+  h = mixNumber(h, r.assertedAt);
+  h = mixNumber(h, r.latencyNs);
+  h = mixNumber(h, r.time);
+  h = mixString(h, r.kind);
+  return mixString(h, r.source);
+};
