@@ -62,6 +62,29 @@ export function mixString(hash: number, value: string): number {
 }
 
 /**
+ * The digest {@linkcode mixString} mixes for a string: a layout computes it once for a field
+ * whose value its record type fixes (the kind) and mixes it with {@linkcode mixDigest}.
+ *
+ * @param value The string.
+ * @returns Its 32-bit digest.
+ */
+export function stringDigest(value: string): number {
+  return digestOf(value);
+}
+
+/**
+ * Mixes a string field's digest (from {@linkcode stringDigest}) into a record's running hash:
+ * the same as {@linkcode mixString} of the string.
+ *
+ * @param hash The record's hash so far.
+ * @param digest The string's digest.
+ * @returns The new hash.
+ */
+export function mixDigest(hash: number, digest: number): number {
+  return mixWord(hash, digest);
+}
+
+/**
  * Mixes a boolean field's value into a record's running hash.
  *
  * @param hash The record's hash so far.

@@ -8,7 +8,24 @@
  * @module
  */
 
-import { mixBoolean, mixNumber, mixString, type RecordLayout } from "../hw/fingerprint.ts";
+import {
+  mixBoolean,
+  mixDigest,
+  mixNumber,
+  mixString,
+  type RecordLayout,
+  stringDigest,
+} from "../hw/fingerprint.ts";
+
+// Digests of the values the record types fix: each layout mixes these instead of hashing the
+// same kind (and the kernel's source name) again for every record.
+const CPU_KERNEL = stringDigest("cpu.kernel");
+const KERNEL = stringDigest("kernel");
+const CPU_RUN = stringDigest("cpu.run");
+const VCPU_SWITCH = stringDigest("vcpu.switch");
+const VCPU_PREEMPT = stringDigest("vcpu.preempt");
+const VIRQ_PENDING_KIND = stringDigest("virq.pending");
+const VIRQ_DELIVER_KIND = stringDigest("virq.deliver");
 
 /** A "cpu.kernel" record: a kernel path, not charged to a vCPU. */
 export type KernelPathRecord = {
@@ -18,7 +35,7 @@ export type KernelPathRecord = {
   durationNs: number;
   time: number;
   kind: "cpu.kernel";
-  source: string;
+  source: "kernel";
 };
 
 /** A "cpu.kernel" record of a path charged to a vCPU's budget. */
@@ -31,7 +48,7 @@ export type ChargedKernelPathRecord = {
   chargedNs: number;
   time: number;
   kind: "cpu.kernel";
-  source: string;
+  source: "kernel";
 };
 
 /** A "cpu.run" record: a segment of guest time. */
@@ -95,8 +112,8 @@ export const KERNEL_PATH: RecordLayout<KernelPathRecord> = (r, seed) => {
   h = mixNumber(h, r.start);
   h = mixNumber(h, r.durationNs);
   h = mixNumber(h, r.time);
-  h = mixString(h, r.kind);
-  return mixString(h, r.source);
+  h = mixDigest(h, CPU_KERNEL);
+  return mixDigest(h, KERNEL);
 };
 
 /** Layout of {@linkcode ChargedKernelPathRecord}. */
@@ -109,8 +126,8 @@ export const CHARGED_KERNEL_PATH: RecordLayout<ChargedKernelPathRecord> = (r, se
   h = mixString(h, r.vcpu);
   h = mixNumber(h, r.chargedNs);
   h = mixNumber(h, r.time);
-  h = mixString(h, r.kind);
-  return mixString(h, r.source);
+  h = mixDigest(h, CPU_KERNEL);
+  return mixDigest(h, KERNEL);
 };
 
 /** Layout of {@linkcode GuestRunRecord}. */
@@ -121,7 +138,7 @@ export const GUEST_RUN: RecordLayout<GuestRunRecord> = (r, seed) => {
   h = mixNumber(h, r.start);
   h = mixNumber(h, r.durationNs);
   h = mixNumber(h, r.time);
-  h = mixString(h, r.kind);
+  h = mixDigest(h, CPU_RUN);
   return mixString(h, r.source);
 };
 
@@ -132,7 +149,7 @@ export const SWITCH: RecordLayout<SwitchRecord> = (r, seed) => {
   h = mixString(h, r.vcpu);
   h = mixBoolean(h, r.sameCell);
   h = mixNumber(h, r.time);
-  h = mixString(h, r.kind);
+  h = mixDigest(h, VCPU_SWITCH);
   return mixString(h, r.source);
 };
 
@@ -142,7 +159,7 @@ export const PREEMPT: RecordLayout<PreemptRecord> = (r, seed) => {
   h = mixString(h, r.vcpu);
   h = mixString(h, r.by);
   h = mixNumber(h, r.time);
-  h = mixString(h, r.kind);
+  h = mixDigest(h, VCPU_PREEMPT);
   return mixString(h, r.source);
 };
 
@@ -153,7 +170,7 @@ export const VIRQ_PENDING: RecordLayout<VirqPendingRecord> = (r, seed) => {
   h = mixNumber(h, r.virq);
   h = mixNumber(h, r.line);
   h = mixNumber(h, r.time);
-  h = mixString(h, r.kind);
+  h = mixDigest(h, VIRQ_PENDING_KIND);
   return mixString(h, r.source);
 };
 
@@ -167,6 +184,6 @@ export const VIRQ_DELIVER: RecordLayout<VirqDeliverRecord> = (r, seed) => {
   h = mixNumber(h, r.assertedAt);
   h = mixNumber(h, r.latencyNs);
   h = mixNumber(h, r.time);
-  h = mixString(h, r.kind);
+  h = mixDigest(h, VIRQ_DELIVER_KIND);
   return mixString(h, r.source);
 };
