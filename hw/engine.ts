@@ -232,13 +232,13 @@ export class Engine {
   }
 
   /**
-   * Subscribes a fingerprint to the trace bus.
+   * Feeds a new fingerprint every later record of the trace bus.
    *
    * @returns The fingerprint, updated as records are emitted.
    */
   fingerprint(): Fingerprint {
     const fingerprint = new Fingerprint();
-    this.trace.subscribe((record, layout) => fingerprint.add(record, layout));
+    this.trace.hashInto(fingerprint);
     return fingerprint;
   }
 }

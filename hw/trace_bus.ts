@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RecordLayout } from "./fingerprint.ts";
+import type { Fingerprint, RecordLayout } from "./fingerprint.ts";
 import type { Instant } from "./time.ts";
 
 /** A value a trace record field may hold. */
@@ -53,8 +53,29 @@ export type TraceSubscriber = (record: TraceRecord, layout?: RecordLayout) => vo
  */
 export class TraceBus {
   #subscribers: TraceSubscriber[] = [];
+  #fingerprints: Fingerprint[] = [];
   /** Whether anyone listens; emitters check this before building a record. */
   active = false;
+
+  /**
+   * Feeds every later record to a fingerprint (called directly, without a subscriber
+   * function in between: a run's fingerprint sees every record).
+   *
+   * @param fingerprint The fingerprint.
+   * @returns A function that stops feeding it.
+   */
+  hashInto(fingerprint: Fingerprint): () => void {
+    this.#fingerprints = [...this.#fingerprints, fingerprint];
+    this.active = true;
+    return () => {
+      this.#fingerprints = this.#fingerprints.filter((f) => f !== fingerprint);
+      this.#update();
+    };
+  }
+
+  #update(): void {
+    this.active = this.#subscribers.length > 0 || this.#fingerprints.length > 0;
+  }
 
   /**
    * Adds a subscriber.
@@ -67,20 +88,23 @@ export class TraceBus {
     this.active = true;
     return () => {
       this.#subscribers = this.#subscribers.filter((s) => s !== subscriber);
-      this.active = this.#subscribers.length > 0;
+      this.#update();
     };
   }
 
   /**
-   * Publishes a record to every subscriber, in subscription order.
+   * Publishes a record to every fingerprint fed by {@linkcode TraceBus.hashInto}, then to every
+   * subscriber in subscription order.
    *
    * @param record The record.
    * @param layout How a fingerprint absorbs it without enumerating its fields: only for a
    * record of the fixed shape the layout reads.
    */
   emit<R extends TraceRecord>(record: R, layout?: RecordLayout<R>): void {
-    const subscribers = this.#subscribers;
     const shared = layout as RecordLayout | undefined;
+    const fingerprints = this.#fingerprints;
+    for (let i = 0; i < fingerprints.length; i++) fingerprints[i].add(record, shared);
+    const subscribers = this.#subscribers;
     for (let i = 0; i < subscribers.length; i++) subscribers[i](record, shared);
   }
 }

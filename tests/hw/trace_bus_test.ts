@@ -58,3 +58,19 @@ Deno.test("TraceBus.subscribe() during an emit takes effect from the next record
   bus.emit({ time: 2, kind: "x", source: "s" });
   assert.deepEqual(late, [2]);
 });
+
+Deno.test("TraceBus.hashInto feeds a fingerprint every record until stopped", async () => {
+  const { Fingerprint } = await import("../../hw/fingerprint.ts");
+  const bus = new TraceBus();
+  const fed = new Fingerprint();
+  const plain = new Fingerprint();
+  const stop = bus.hashInto(fed);
+  assert.equal(bus.active, true);
+  bus.emit({ time: 1, kind: "x", source: "s", n: 5 });
+  plain.add({ time: 1, kind: "x", source: "s", n: 5 });
+  stop();
+  assert.equal(bus.active, false);
+  bus.emit({ time: 2, kind: "x", source: "s", n: 6 });
+  assert.equal(fed.records, 1);
+  assert.equal(fed.hex(), plain.hex());
+});
