@@ -1,8 +1,8 @@
 /**
  * The reference handset benchmark: scenario (a), `scenarios/coexistence.ts` (a baseband RTOS
- * with a 1 kHz tick and GSM frame interrupts beside a 12-process Android with a 60 Hz UI), run
- * for 60 s of simulated time with every probe and the fingerprint on, as a user's run is.
- * The scenario is not thinned for the benchmark.
+ * with a 1 kHz tick and GSM frame interrupts beside a 12-process Android with a 60 Hz UI and
+ * 100 IPC messages a second to the baseband), run for 60 s of simulated time with every probe
+ * and the fingerprint on, as a user's run is. The scenario is not thinned for the benchmark.
  *
  * @module
  */
