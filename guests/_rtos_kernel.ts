@@ -112,8 +112,13 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   #tasks: readonly TaskState[] = [];
   #routes = new Map<string, VirqRoute>();
   #resume = START;
-  /** vIRQs delivered and not yet handled. */
+  /**
+   * vIRQs delivered and not yet handled: the first `#pendingCount` entries. The two lists of
+   * pending and handled vIRQs swap at each point and keep their storage (truncating an array
+   * gives its storage up, and the next pushes allocate it again).
+   */
   #pending: DeliveredVirq[] = [];
+  #pendingCount = 0;
   /** The job that ran last (to count preemptions and charge context switches). */
   #last: Job | undefined;
   /** Tickless: the time the timer is armed for; -1 when stopped. */
@@ -128,7 +133,9 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   #quietUntil = -Infinity;
 
   // Handling the vIRQs of one scheduling point.
-  #delivered: readonly DeliveredVirq[] = [];
+  /** The vIRQs being handled: the first `#deliveredCount` entries. */
+  #delivered: DeliveredVirq[] = [];
+  #deliveredCount = 0;
   #index = 0;
   #handlerCycles = 0;
   #acted = false;
@@ -220,14 +227,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
         this.#boot(timeOf(result));
         return this.#point();
       case POINT:
-        this.#now = timeOf(result);
-        if (this.#pending.length === 0) return this.#schedule();
-        this.#delivered = this.#pending;
-        this.#pending = [];
-        this.#index = 0;
-        this.#handlerCycles = 0;
-        this.#acted = false;
-        return this.#handleVirqs();
+        return this.#pointAt(timeOf(result));
       case RECEIVED:
         if (result.ok && result.value !== undefined) {
           this.#messages++;
@@ -270,9 +270,12 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
         this.#collect(outcome.virqs);
         return this.#progress(this.#pieceCycles - outcome.remainingCycles);
       }
-      case FINISHED:
-        this.#finish(this.#job!, timeOf(result));
-        return this.#point();
+      case FINISHED: {
+        // No time passes until the next scheduling point: it is at the job's end.
+        const finishedAt = timeOf(result);
+        this.#finish(this.#job!, finishedAt);
+        return this.#pointAt(finishedAt);
+      }
       default:
         return undefined;
     }
@@ -295,8 +298,28 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     return CLOCK;
   }
 
+  /** A scheduling point at `now`: handles the pending vIRQs, then schedules. */
+  #pointAt(now: number): Operation {
+    this.#now = now;
+    const count = this.#pendingCount;
+    if (count === 0) return this.#schedule();
+    // The list handled last is done with: it collects the next ones.
+    const pending = this.#pending;
+    this.#pending = this.#delivered;
+    this.#pendingCount = 0;
+    this.#delivered = pending;
+    this.#deliveredCount = count;
+    this.#index = 0;
+    this.#handlerCycles = 0;
+    this.#acted = false;
+    return this.#handleVirqs();
+  }
+
   #collect(virqs: readonly DeliveredVirq[]): void {
-    for (let i = 0; i < virqs.length; i++) this.#pending.push(virqs[i]);
+    const pending = this.#pending;
+    let count = this.#pendingCount;
+    for (let i = 0; i < virqs.length; i++) pending[count++] = virqs[i];
+    this.#pendingCount = count;
   }
 
   #routeOf(name: string): VirqRoute {
@@ -331,7 +354,8 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     const delivered = this.#delivered;
     const costs = this.#costs;
     const observe = this.#observe;
-    for (; this.#index < delivered.length; this.#index++) {
+    const count = this.#deliveredCount;
+    for (; this.#index < count; this.#index++) {
       const virq = delivered[this.#index];
       const route = this.#routeOf(virq.name);
       if (route.kind === "timer") {

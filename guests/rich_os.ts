@@ -26,7 +26,8 @@
  */
 
 import type { CellImage, GuestContext } from "../kernel/objects/cell.ts";
-import { call, cyclesFor, type Guest, interrupts, now, send, timer } from "./program.ts";
+import type { Operation, OperationResult } from "../kernel/abi.ts";
+import { call, cyclesFor, type Guest, interrupts, now } from "./program.ts";
 import type { GuestRecipe } from "./recipe.ts";
 import { CLOCK, computeOperation, outcomeOf, timeOf, WAIT } from "./_operations.ts";
 
@@ -78,20 +79,25 @@ interface Request {
   readonly bytes: Uint8Array;
 }
 
-/** The guest's side of a control: clears the installed runner once it starts. */
-const compromiseTaken = new WeakMap<RichOsControl, () => void>();
-
-/** The guest's side of a control: queued requests. */
-const requestQueues = new WeakMap<RichOsControl, Request[]>();
-
 interface Burst {
   readonly channel: string;
   readonly messages: number;
   readonly bytes: number;
 }
 
-/** The guest's side of a control: the queued bursts, kept out of the public shape. */
-const burstQueues = new WeakMap<RichOsControl, Burst[]>();
+/**
+ * The state behind a control, kept out of its public shape: the installed runner and the
+ * queued bursts and requests. The guest reads it directly at every scheduling point.
+ */
+interface ControlState {
+  /** The runner installed and not started yet (the guest clears it when it starts it). */
+  runner: CompromiseRunner | undefined;
+  readonly bursts: Burst[];
+  readonly requests: Request[];
+}
+
+/** The state of each control made by {@linkcode richOsControl}. */
+const controlStates = new WeakMap<RichOsControl, ControlState>();
 
 /**
  * Makes a control object to pass as `richOs({ control })`.
@@ -110,15 +116,13 @@ const burstQueues = new WeakMap<RichOsControl, Burst[]>();
  * ```
  */
 export function richOsControl(): RichOsControl {
-  const queue: Burst[] = [];
-  const requests: Request[] = [];
-  let runner: CompromiseRunner | undefined;
+  const state: ControlState = { runner: undefined, bursts: [], requests: [] };
   const control: RichOsControl = {
     get compromised() {
-      return runner;
+      return state.runner;
     },
     compromise(next: CompromiseRunner) {
-      runner = next;
+      state.runner = next;
     },
     burst(channel: string, burst: { messages: number; bytes: number }) {
       const { messages, bytes } = burst;
@@ -128,22 +132,18 @@ export function richOsControl(): RichOsControl {
       if (!Number.isSafeInteger(bytes) || bytes < 0) {
         throw new RangeError(`Cannot queue burst: bytes ${bytes} must be a whole number`);
       }
-      queue.push({ channel, messages, bytes });
+      state.bursts.push({ channel, messages, bytes });
     },
     request(server: string, request?: Uint8Array) {
-      requests.push({ server, bytes: request ?? new TextEncoder().encode("REQ") });
+      state.requests.push({ server, bytes: request ?? new TextEncoder().encode("REQ") });
     },
     reset() {
-      queue.length = 0;
-      requests.length = 0;
-      runner = undefined;
+      state.bursts.length = 0;
+      state.requests.length = 0;
+      state.runner = undefined;
     },
   };
-  burstQueues.set(control, queue);
-  requestQueues.set(control, requests);
-  compromiseTaken.set(control, () => {
-    runner = undefined;
-  });
+  controlStates.set(control, state);
   return control;
 }
 
@@ -247,28 +247,44 @@ interface Config {
 /** A timer period long enough (about 13 days) that a programmed expiry acts as a one-shot. */
 const ONE_SHOT_PERIOD_NS = 2 ** 50;
 
-function message(bytes: number, sequence: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  for (let i = 0; i < Math.min(4, bytes); i++) out[i] = (sequence >>> (8 * i)) & 0xff;
+/**
+ * Writes a message's sequence number into its first (up to) four bytes, little-endian; the
+ * rest stays zero. Returns `out`.
+ */
+function stamp(out: Uint8Array, sequence: number): Uint8Array {
+  for (let i = 0; i < Math.min(4, out.length); i++) out[i] = (sequence >>> (8 * i)) & 0xff;
   return out;
 }
 
-/** Sends one message; returns "sent", "refused" or "error", tracing the failures. */
-function* sendOne(
+/**
+ * The operation sending `bytes` on channel cap `capName` (`send:CHANNEL`), or `undefined`
+ * (traced as `ipc.error`) when the cell holds no such capability.
+ */
+function sendOperation(
   ctx: GuestContext,
   channel: string,
+  capName: string,
   bytes: Uint8Array,
-  burst: boolean,
-): Guest<"sent" | "refused" | "error"> {
-  const cap = ctx.caps[`send:${channel}`];
+): Operation | undefined {
+  const cap = ctx.caps[capName];
   if (cap === undefined) {
     ctx.trace("ipc.error", () => ({ channel, error: "NoCapability" }));
-    return "error";
+    return undefined;
   }
-  const result = yield* send(cap, bytes);
+  return { op: "send", cap, bytes };
+}
+
+/** What a send's result means: "sent", "refused" or "error", tracing the failures. */
+function sendOutcome(
+  ctx: GuestContext,
+  channel: string,
+  length: number,
+  burst: boolean,
+  result: OperationResult,
+): "sent" | "refused" | "error" {
   if (result.ok) return "sent";
   if (result.error.kind === "QueueFull") {
-    ctx.trace("ipc.refused", () => ({ channel, bytes: bytes.length, burst }));
+    ctx.trace("ipc.refused", () => ({ channel, bytes: length, burst }));
     return "refused";
   }
   ctx.trace("ipc.error", () => ({ channel, error: result.error.kind }));
@@ -289,27 +305,39 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
   }
   const vsyncAt = (k: number) => epoch + Math.round((k * 1e9) / ui!.fps);
   let vsync = 0;
+  /** The time of vsync `vsync`: Infinity on a vCPU that renders no frames. */
+  let vsyncNs = foreground && ui !== undefined ? vsyncAt(0) : Infinity;
   let frame: { index: number; vsync: number; due: number; remaining: number } | undefined;
   let frames = 0;
   let nextIpc = foreground && ipc !== undefined ? epoch : Infinity;
   let ipcDue = 0;
   let sequence = 0;
+  // The kernel copies a message's bytes when it queues it, so the periodic messages (all of
+  // one size) share one buffer, stamped with each message's sequence number before its send.
+  const ipcBytes = ipc === undefined ? undefined : new Uint8Array(ipc.bytes);
+  const ipcCapName = ipc === undefined ? "" : `send:${ipc.channel}`;
   let current: { index: number; vruntime: number } | undefined;
   let sliceLeft = 0;
   let armedAt = -1;
   let started: CompromiseRunner | undefined;
-  // The control's queues never change identity: looked up once, at first use.
-  let controlBursts: Burst[] | undefined;
-  let controlRequests: Request[] | undefined;
+  // Hooks run on vCPU 0 only. A control made by richOsControl is read through its state; any
+  // other one only installs runners (through its getter).
+  const control = foreground ? config.control : undefined;
+  const state = control === undefined ? undefined : controlStates.get(control);
+  const controlBursts = state?.bursts;
+  const controlRequests = state?.requests;
+  /** The time read at a frame's end, which the next scheduling point reuses (none passed). */
+  let clockNs = -1;
   for (;;) {
     // The scheduler's hot loop yields operations directly (see _operations.ts).
-    const t = timeOf(yield CLOCK);
-    const control = foreground ? config.control : undefined;
-    const runner = control?.compromised;
+    let t = clockNs;
+    if (t < 0) t = timeOf(yield CLOCK);
+    clockNs = -1;
+    const runner = state !== undefined ? state.runner : control?.compromised;
     if (runner !== undefined && runner !== started) {
       started = runner;
       // A compromise lives in this boot only: a wiped or restarted OS comes back clean.
-      compromiseTaken.get(control!)?.();
+      if (state !== undefined) state.runner = undefined;
       observe.compromises++;
       ctx.trace("richos.compromise", () => ({}));
       yield* interrupts(false);
@@ -319,12 +347,16 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
       armedAt = -1;
       continue;
     }
-    const bursts = control === undefined ? undefined : (controlBursts ??= burstQueues.get(control));
-    if (bursts !== undefined && bursts.length > 0) {
-      const burst = bursts.shift()!;
+    if (controlBursts !== undefined && controlBursts.length > 0) {
+      const burst = controlBursts.shift()!;
+      const capName = `send:${burst.channel}`;
+      const bytes = new Uint8Array(burst.bytes);
       let accepted = 0, refused = 0;
       for (let i = 0; i < burst.messages; i++) {
-        const outcome = yield* sendOne(ctx, burst.channel, message(burst.bytes, i), true);
+        const op = sendOperation(ctx, burst.channel, capName, stamp(bytes, i));
+        const outcome = op === undefined
+          ? "error"
+          : sendOutcome(ctx, burst.channel, bytes.length, true, yield op);
         if (outcome === "sent") accepted++;
         else if (outcome === "refused") refused++;
         else observe.ipcErrors++;
@@ -339,11 +371,8 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
       }));
       continue;
     }
-    const requests = control === undefined
-      ? undefined
-      : (controlRequests ??= requestQueues.get(control));
-    if (requests !== undefined && requests.length > 0) {
-      const request = requests.shift()!;
+    if (controlRequests !== undefined && controlRequests.length > 0) {
+      const request = controlRequests.shift()!;
       const cap = ctx.caps[`call:${request.server}`];
       const result = cap === undefined ? undefined : yield* call(cap, request.bytes);
       const reply = result === undefined
@@ -356,26 +385,25 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
       armedAt = -1;
       continue;
     }
-    if (foreground && ui !== undefined) {
-      while (vsyncAt(vsync) <= t) {
-        if (frame !== undefined) observe.vsyncsSkipped++;
-        else {frame = {
-            index: frames++,
-            vsync: vsyncAt(vsync),
-            due: vsyncAt(vsync + 1),
-            remaining: ui.frameCycles,
-          };}
-        vsync++;
-      }
+    while (vsyncNs <= t) {
+      const following = vsyncAt(vsync + 1);
+      if (frame !== undefined) observe.vsyncsSkipped++;
+      else frame = { index: frames++, vsync: vsyncNs, due: following, remaining: ui!.frameCycles };
+      vsync++;
+      vsyncNs = following;
     }
     while (nextIpc <= t) {
       ipcDue++;
       nextIpc += ipc!.every;
     }
-    const timed = Math.min(ui !== undefined && foreground ? vsyncAt(vsync) : Infinity, nextIpc);
+    const timed = Math.min(vsyncNs, nextIpc);
     if (ipcDue > 0) {
       ipcDue--;
-      const outcome = yield* sendOne(ctx, ipc!.channel, message(ipc!.bytes, sequence++), false);
+      const channel = ipc!.channel;
+      const op = sendOperation(ctx, channel, ipcCapName, stamp(ipcBytes!, sequence++));
+      const outcome = op === undefined
+        ? "error"
+        : sendOutcome(ctx, channel, ipcBytes!.length, false, yield op);
       if (outcome === "sent") observe.ipcSent++;
       else if (outcome === "refused") observe.ipcRefused++;
       else observe.ipcErrors++;
@@ -383,7 +411,8 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
     }
     if (frame === undefined && (current === undefined || sliceLeft <= 0)) {
       current = undefined;
-      for (const p of processes) {
+      for (let i = 0; i < processes.length; i++) {
+        const p = processes[i];
         if (current === undefined || p.vruntime < current.vruntime) current = p;
       }
       sliceLeft = sliceCycles;
@@ -399,7 +428,9 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
     const target = wake === Infinity ? -1 : wake;
     if (target !== armedAt) {
       armedAt = target;
-      yield* (target < 0 ? timer(0) : timer(ONE_SHOT_PERIOD_NS, target - t));
+      yield target < 0
+        ? { op: "timer", periodNs: 0 }
+        : { op: "timer", periodNs: ONE_SHOT_PERIOD_NS, firstNs: target - t };
     }
     if (work === 0) {
       yield WAIT;
@@ -424,6 +455,8 @@ function* richOsProgram(ctx: GuestContext, config: Config, index: number): Guest
         late,
         renderNs: finishedAt - rendering.vsync,
       }));
+      // No time passes until the next scheduling point: it reads this time.
+      clockNs = finishedAt;
     }
   }
 }
