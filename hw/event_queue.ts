@@ -21,6 +21,8 @@ const GENERATION_MASK = 0x7fff_ffff;
 const SEQUENCE_LIMIT = 2 ** 44;
 /** The rank a slot holds while no heap entry is live for it; real ranks are >= 0. */
 const NO_RANK = -1;
+/** Dead heap entries tolerated beyond the live count before a cancel compacts the heap. */
+const COMPACT_SLACK = 8;
 /** The largest priority class: classes are 0 (first) to 255 (last) at equal times. */
 export const PRIORITY_CLASS_MAX = 255;
 
@@ -149,6 +151,10 @@ export class EventQueue {
     }
     this.#release(slot);
     this.#live--;
+    // A cancelled entry stays in the heap until it reaches the top, which for an event far
+    // ahead (a long compute cut short) may be never soon: once dead entries outnumber live
+    // ones, drop them all, so the heap stays as shallow as the pending events need.
+    if (this.#length > 2 * this.#live + COMPACT_SLACK) this.#compact();
     return true;
   }
 
@@ -243,10 +249,36 @@ export class EventQueue {
     slots[index] = slot;
   }
 
-  /** Puts an entry at the top of a heap of `length` entries and moves it down to its place. */
-  #siftDown(time: number, rank: number, slot: number, length: number): void {
+  /**
+   * Drops every dead entry and restores the heap order (Floyd's bottom-up build). The order
+   * events pop in is unchanged: it depends only on their (time, rank) keys, which are unique.
+   */
+  #compact(): void {
     const times = this.#times, ranks = this.#ranks, slots = this.#slots;
-    let index = 0;
+    const slotRanks = this.#slotRanks;
+    const length = this.#length;
+    let kept = 0;
+    for (let index = 0; index < length; index++) {
+      const slot = slots[index];
+      if (slotRanks[slot] !== ranks[index]) continue;
+      times[kept] = times[index];
+      ranks[kept] = ranks[index];
+      slots[kept] = slot;
+      kept++;
+    }
+    this.#length = kept;
+    for (let index = (kept >> 1) - 1; index >= 0; index--) {
+      this.#siftDown(times[index], ranks[index], slots[index], kept, index);
+    }
+  }
+
+  /**
+   * Puts an entry at `start` (default the top) of a heap of `length` entries whose subtrees
+   * below `start` are in order, and moves it down to its place.
+   */
+  #siftDown(time: number, rank: number, slot: number, length: number, start = 0): void {
+    const times = this.#times, ranks = this.#ranks, slots = this.#slots;
+    let index = start;
     for (;;) {
       let child = 2 * index + 1;
       if (child >= length) break;

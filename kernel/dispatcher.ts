@@ -208,8 +208,13 @@ export function run(kernel: KernelState, core: CoreSlot): void {
 /** Does one thing on a free core; returns whether to go on at once (no time passed). */
 function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
   const policy = kernel.policy;
-  if (core.work.length > 0) {
-    const work = core.work.shift()!;
+  const queued = core.work;
+  if (queued.length > 0) {
+    // Taken from the front without `shift`, which trims the array's storage for the next
+    // `push` to allocate again (usually one item is queued).
+    const work = queued[0];
+    for (let index = 1; index < queued.length; index++) queued[index - 1] = queued[index];
+    queued.pop();
     return path(kernel, core, kernel.costs.row.irqEntry, "timer", work, undefined);
   }
   if (kernel.interrupts.hasDeliverable(core.index)) return takeIrq(kernel, core);
@@ -406,16 +411,16 @@ export function onPathEnd(kernel: KernelState, core: CoreSlot): void {
       }, CHARGED_KERNEL_PATH);
     }
   }
-  if (effect !== undefined) {
-    core.inRun = true;
-    const previous = kernel.activeCore;
-    kernel.activeCore = core.index;
-    try {
-      effect(kernel, chargeTo, core);
-    } finally {
-      core.inRun = false;
-      kernel.activeCore = previous;
-    }
+  // The effect and the dispatching after it run as one stretch on the core (as `run` does):
+  // an effect that frees the core for good (segment started, path scheduled) ends it.
+  core.inRun = true;
+  const previous = kernel.activeCore;
+  kernel.activeCore = core.index;
+  try {
+    if (effect !== undefined) effect(kernel, chargeTo, core);
+    if (!core.busy && core.segment < 0) { while (dispatchOnce(kernel, core)); }
+  } finally {
+    core.inRun = false;
+    kernel.activeCore = previous;
   }
-  run(kernel, core);
 }

@@ -72,7 +72,7 @@ export function forwardIrq(kernel: KernelState, line: number): boolean {
   const route = kernel.routes.get(line);
   if (assertedAt === undefined || route === undefined) return false;
   kernel.forwarded.delete(line);
-  postVirq(kernel, route.vcpu, route.virq, { line, assertedAt });
+  postVirqLine(kernel, route.vcpu, route.virq, 0, line, assertedAt);
   return true;
 }
 
@@ -91,20 +91,56 @@ export function postVirq(
   virq: number,
   options: { flags?: number; line?: number; assertedAt?: number },
 ): void {
+  postVirqLine(
+    kernel,
+    vcpu,
+    virq,
+    options.flags ?? 0,
+    options.line ?? -1,
+    options.assertedAt ?? -1,
+  );
+}
+
+/**
+ * {@linkcode postVirq} with its options as arguments (the kernel's own calls allocate no
+ * options object).
+ *
+ * @param kernel The kernel.
+ * @param vcpu The target.
+ * @param virq The vIRQ number in its cell.
+ * @param flags Flags to OR in (0: none).
+ * @param line The hardware line, or -1 for a software vIRQ.
+ * @param assertedAt When the line was asserted, or -1.
+ */
+export function postVirqLine(
+  kernel: KernelState,
+  vcpu: Vcpu,
+  virq: number,
+  flags: number,
+  line: number,
+  assertedAt: number,
+): void {
   if (vcpu.state === "halted") return;
-  let state = vcpu.virqs.get(virq);
+  const virqs = vcpu.virqs;
+  let state = virqs.get(virq);
   if (state === undefined) {
-    state = {
-      count: 0,
-      flags: 0,
-      assertedAt: options.assertedAt ?? -1,
-      line: options.line ?? -1,
-    };
-    vcpu.virqs.set(virq, state);
+    // Each (vCPU, vIRQ) keeps one state object, reused once its pending edges are delivered
+    // (only the kernel reads it; a delivery copies it into fresh records).
+    state = vcpu.virqStates[virq];
+    if (state === undefined) {
+      state = { count: 0, flags: 0, assertedAt, line };
+      vcpu.virqStates[virq] = state;
+    } else {
+      state.count = 0;
+      state.flags = 0;
+      state.assertedAt = assertedAt;
+      state.line = line;
+    }
+    virqs.set(virq, state);
   }
   state.count++;
-  state.flags |= options.flags ?? 0;
-  if (options.line !== undefined) {
+  state.flags |= flags;
+  if (line >= 0) {
     // An interrupt targeted at a vCPU restores its base priority (OKL4 semantics).
     if (vcpu.priority !== vcpu.basePriority) setPriority(kernel, vcpu, vcpu.basePriority);
   }
@@ -112,7 +148,7 @@ export function postVirq(
     kernel.trace.emit({
       vcpu: vcpu.name,
       virq,
-      line: options.line ?? -1,
+      line,
       time: kernel.engine.now,
       kind: "virq.pending",
       source: vcpu.cell.name,
@@ -134,9 +170,9 @@ export function postVirq(
  */
 export function drainVirqs(vcpu: Vcpu): DeliveredVirq[] {
   const out: DeliveredVirq[] = [];
-  for (const [virq, state] of vcpu.virqs) {
+  vcpu.virqs.forEach((state, virq) => {
     out.push({ virq, name: vcpu.cell.virqName(virq), count: state.count, flags: state.flags });
-  }
+  });
   vcpu.virqs.clear();
   return out;
 }
@@ -179,10 +215,10 @@ export function takeIrq(kernel: KernelState, core: CoreSlot): boolean {
     const via = kernel.irqVia;
     if (via !== undefined && via !== route.cell && via.state === "running") {
       kernel.forwarded.set(line, assertedAt);
-      postVirq(kernel, via.vcpus[0], via.virq(`line:${line}`), { flags: 1 });
+      postVirqLine(kernel, via.vcpus[0], via.virq(`line:${line}`), 1, -1, -1);
       return;
     }
-    postVirq(kernel, route.vcpu, route.virq, { line, assertedAt });
+    postVirqLine(kernel, route.vcpu, route.virq, 0, line, assertedAt);
   }, undefined);
 }
 
@@ -197,7 +233,10 @@ export function takeIrq(kernel: KernelState, core: CoreSlot): boolean {
 export function deliver(kernel: KernelState, vcpu: Vcpu): void {
   const now = kernel.engine.now;
   const virqs: DeliveredVirq[] = [];
-  for (const [virq, state] of vcpu.virqs) {
+  const pending = vcpu.virqs;
+  // Keys, then each state by key: no entry array per pending vIRQ.
+  for (const virq of pending.keys()) {
+    const state = pending.get(virq)!;
     const name = vcpu.cell.virqName(virq);
     virqs.push({ virq, name, count: state.count, flags: state.flags });
     if (state.line >= 0 && kernel.trace.active) {

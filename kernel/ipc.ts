@@ -6,7 +6,7 @@
  */
 
 import type { KernelState } from "./_kernel_state.ts";
-import { postVirq } from "./interrupt_routing.ts";
+import { postVirqLine } from "./interrupt_routing.ts";
 import { Capability } from "./objects/capability.ts";
 import type { Cell } from "./objects/cell.ts";
 import { Channel } from "./objects/channel.ts";
@@ -103,7 +103,7 @@ export function channelSend(
   if (!channel.offer(timed)) return false;
   const receiver = channel.receiver;
   if (receiver !== undefined && receiver.state !== "destroyed") {
-    postVirq(kernel, receiver.vcpus[0], channel.receiverVirq, { flags: 1 });
+    postVirqLine(kernel, receiver.vcpus[0], channel.receiverVirq, 1, -1, -1);
   }
   if (kernel.trace.active) {
     kernel.emit("ipc.send", channel.name, {

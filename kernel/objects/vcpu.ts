@@ -82,6 +82,11 @@ export class Vcpu {
   virqInterrupts = false;
   /** Pending virtual IRQs by number. */
   readonly virqs: Map<number, VirqState> = new Map();
+  /**
+   * The state object of each vIRQ number this vCPU has had pending, reused by the kernel for
+   * its next pending edges (internal: read pending state from `virqs`).
+   */
+  readonly virqStates: VirqState[] = [];
   /** vIRQs delivered but whose latency record waits for the handler to start. */
   injectPending = false;
   /** The caller this vCPU received from and owes a reply. */

@@ -266,3 +266,22 @@ Deno.test("EventQueue.cancel() of something that is not a handle returns false",
   assert.equal(queue.size, 1);
   assert.equal(queue.cancel(handle), true);
 });
+
+Deno.test("EventQueue keeps its order when cancelled far-ahead entries are compacted away", () => {
+  // Each round schedules a far event and cancels it (a long compute cut short), so dead heap
+  // entries pile up and compaction runs many times among the live ones.
+  const queue = new EventQueue(4);
+  const seen: number[] = [];
+  for (let index = 0; index < 40; index++) {
+    queue.push(1_000 + ((index * 37) % 40), () => seen.push(index), index % 3);
+  }
+  for (let round = 0; round < 500; round++) {
+    assert.ok(queue.cancel(queue.push(1_000_000 + round, () => seen.push(-1), 0)));
+  }
+  assert.equal(queue.size, 40);
+  while (queue.size > 0) queue.pop()!(queue.lastTime);
+  const expected = Array.from({ length: 40 }, (_, index) => index).sort((a, b) =>
+    ((a * 37) % 40) - ((b * 37) % 40) || (a % 3) - (b % 3) || a - b
+  );
+  assert.deepEqual(seen, expected);
+});
