@@ -13,6 +13,7 @@ import type { GuestContext } from "../kernel/objects/cell.ts";
 import {
   arriveSporadic,
   bootTask,
+  dequeueHead,
   type Job,
   nextReleaseOf,
   pickJob,
@@ -113,6 +114,12 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   #routes = new Map<string, VirqRoute>();
   #resume = START;
   /**
+   * What `next()` returns for a yielded operation: one object, rewritten at every call (the
+   * RTOS yields at every scheduling point of the platform's busiest guest). Its reader, the
+   * kernel's step, takes the operation out before it calls `next()` again.
+   */
+  readonly #yielded: { done: false; value: Operation } = { done: false, value: CLOCK };
+  /**
    * vIRQs delivered and not yet handled: the first `#pendingCount` entries. The two lists of
    * pending and handled vIRQs swap at each point and keep their storage (truncating an array
    * gives its storage up, and the next pushes allocate it again).
@@ -167,7 +174,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
    * Runs the RTOS up to its next operation.
    *
    * @param result The result of the operation it yielded last (ignored on the first call).
-   * @returns The next operation (the RTOS never returns).
+   * @returns The next operation (the RTOS never returns), in an object the next call reuses.
    */
   override next(result?: OperationResult): IteratorResult<Operation, void> {
     const at = this.#resume;
@@ -175,7 +182,10 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     // yields sets where to resume.
     this.#resume = DONE;
     const op = this.#advance(at, result as OperationResult);
-    return op === undefined ? OVER : { done: false, value: op };
+    if (op === undefined) return OVER;
+    const yielded = this.#yielded;
+    yielded.value = op;
+    return yielded;
   }
 
   /**
@@ -437,8 +447,10 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     for (let i = 0; i < tasks.length; i++) {
       const task = tasks[i];
       const released = releaseDue(task, now, this.#ctx.clockHz);
-      for (let j = 0; j < released.length; j++) {
-        const job = released[j];
+      const queue = task.queue;
+      const queued = task.queued;
+      for (let j = queued - released; j < queued; j++) {
+        const job = queue[j];
         trace("task.release", () => ({
           task: task.spec.name,
           job: job.index,
@@ -447,8 +459,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
           deadline: job.deadline,
         }));
       }
-      const queue = task.queue;
-      for (let j = 0; j < queue.length; j++) {
+      for (let j = 0; j < queued; j++) {
         const job = queue[j];
         if (!job.flagged && job.deadline <= now) this.#miss(job);
       }
@@ -513,7 +524,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   #finish(job: Job, finishedAt: number): void {
     const task = job.task;
     job.finished = true;
-    task.queue.shift();
+    dequeueHead(task);
     this.#repick = true;
     const responseNs = finishedAt - job.arrival;
     const missed = finishedAt > job.deadline;
@@ -549,7 +560,7 @@ function nextEvent(tasks: readonly TaskState[]): number {
     const task = tasks[i];
     at = Math.min(at, nextReleaseOf(task));
     const queue = task.queue;
-    for (let j = 0; j < queue.length; j++) {
+    for (let j = 0; j < task.queued; j++) {
       if (!queue[j].flagged) at = Math.min(at, queue[j].deadline);
     }
   }

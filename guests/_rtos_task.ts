@@ -41,12 +41,19 @@ export interface TaskState {
   /** Periodic: the next arrival and its release; -1 for a sporadic task. */
   nextArrival: number;
   nextRelease: number;
-  /** Sporadic: arrivals not yet released, in order. */
+  /** Sporadic: arrivals not yet released, in order: the first `arrivalCount` entries. */
   readonly arrivals: Arrival[];
+  arrivalCount: number;
   lastArrival: number;
   jobs: number;
-  /** Released, unfinished jobs in release order (the head runs first). */
+  /**
+   * Released, unfinished jobs in release order (the head runs first): the first `queued`
+   * entries. This list and `arrivals` keep their storage (entries past the count are stale):
+   * taking an array's last entry out (`shift`, `pop`) gives its storage up, and a task's lists
+   * empty at most points, so the next `push` would allocate it again.
+   */
   readonly queue: Job[];
+  queued: number;
   readonly sectionCycles: number;
   readonly everyCycles: number;
 }
@@ -170,9 +177,11 @@ export function bootTask(
     nextArrival: -1,
     nextRelease: -1,
     arrivals: [],
+    arrivalCount: 0,
     lastArrival: -Infinity,
     jobs: 0,
     queue: [],
+    queued: 0,
     sectionCycles: Math.min(spec.criticalSection?.cycles ?? 0, everyCycles),
     everyCycles,
   };
@@ -194,61 +203,67 @@ export function arriveSporadic(task: TaskState, now: number, edges: number): voi
   for (let i = 0; i < edges; i++) {
     if (now < task.lastArrival + gap) task.stats.early++;
     task.lastArrival = now;
-    task.arrivals.push({ arrival: now, release: now + task.drawJitterNs() });
+    task.arrivals[task.arrivalCount++] = { arrival: now, release: now + task.drawJitterNs() };
   }
 }
 
-/** Releases every job of a task due at or before `now`; returns the new jobs. */
-export function releaseDue(task: TaskState, now: number, clockHz: number): readonly Job[] {
-  // Most scheduling points release nothing: answer without allocating.
-  if (
-    task.periodNs > 0
-      ? task.nextRelease > now
-      : task.arrivals.length === 0 || task.arrivals[0].release > now
-  ) {
-    return NOTHING_DUE;
-  }
-  const released: Job[] = [];
-  const make = (arrival: number, release: number) => {
-    const cycles = cyclesFor(task.drawExecutionNs(), clockHz);
-    const job: Job = {
-      task,
-      index: task.jobs++,
-      arrival,
-      release,
-      deadline: arrival + task.deadlineNs,
-      remaining: cycles,
-      executed: 0,
-      started: false,
-      flagged: false,
-      finished: false,
-    };
-    task.queue.push(job);
-    task.stats.releases++;
-    released.push(job);
-  };
-  const period = task.periodNs;
-  if (period > 0) {
+/**
+ * Releases every job of a task due at or before `now`, appending them to its queue; returns
+ * how many (the last that many queued jobs).
+ */
+export function releaseDue(task: TaskState, now: number, clockHz: number): number {
+  let released = 0;
+  if (task.periodNs > 0) {
     while (task.nextRelease <= now) {
-      make(task.nextArrival, task.nextRelease);
-      task.nextArrival += period;
+      release(task, task.nextArrival, task.nextRelease, clockHz);
+      released++;
+      task.nextArrival += task.periodNs;
       task.nextRelease = task.nextArrival + task.drawJitterNs();
     }
   } else {
-    while (task.arrivals.length > 0 && task.arrivals[0].release <= now) {
-      const next = task.arrivals.shift()!;
-      make(next.arrival, next.release);
+    const arrivals = task.arrivals;
+    while (task.arrivalCount > 0 && arrivals[0].release <= now) {
+      const next = arrivals[0];
+      removeFirst(arrivals, task.arrivalCount--);
+      release(task, next.arrival, next.release, clockHz);
+      released++;
     }
   }
   return released;
 }
 
-const NOTHING_DUE: readonly Job[] = Object.freeze([]);
+/** Releases one job of a task (drawing its execution time) at the end of its queue. */
+function release(task: TaskState, arrival: number, releasedAt: number, clockHz: number): void {
+  const cycles = cyclesFor(task.drawExecutionNs(), clockHz);
+  task.queue[task.queued++] = {
+    task,
+    index: task.jobs++,
+    arrival,
+    release: releasedAt,
+    deadline: arrival + task.deadlineNs,
+    remaining: cycles,
+    executed: 0,
+    started: false,
+    flagged: false,
+    finished: false,
+  };
+  task.stats.releases++;
+}
+
+/** Takes the head job out of a task's queue. */
+export function dequeueHead(task: TaskState): void {
+  removeFirst(task.queue, task.queued--);
+}
+
+/** Moves the entries after the first of `count` down by one, in place (the last goes stale). */
+function removeFirst<T>(list: T[], count: number): void {
+  for (let i = 1; i < count; i++) list[i - 1] = list[i];
+}
 
 /** The next release time of a task, or Infinity. */
 export function nextReleaseOf(task: TaskState): number {
   if (task.periodNs > 0) return task.nextRelease;
-  return task.arrivals.length > 0 ? task.arrivals[0].release : Infinity;
+  return task.arrivalCount > 0 ? task.arrivals[0].release : Infinity;
 }
 
 /** Where a job with critical sections is within its current section period, in cycles. */
@@ -281,8 +296,8 @@ export function pieceCycles(job: Job): number {
 export function pickJob(tasks: readonly TaskState[]): Job | undefined {
   let best: Job | undefined;
   for (const task of tasks) {
+    if (task.queued === 0) continue;
     const head = task.queue[0];
-    if (head === undefined) continue;
     if (
       best === undefined || task.priority > best.task.priority ||
       (task.priority === best.task.priority &&
