@@ -33,8 +33,8 @@ export interface FotaOutcome {
   readonly at: number;
 }
 
-function bump(map: Map<string, number>, key: string, by = 1): void {
-  map.set(key, (map.get(key) ?? 0) + by);
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
 }
 
 /**
@@ -68,8 +68,10 @@ export class ProbeSet {
   readonly firstMissAt: Map<string, number> = new Map();
   /** Task completions per "cell/task". */
   readonly completions: Map<string, number> = new Map();
-  /** Guest run time per cell, ns. */
-  readonly cpuNs: Map<string, number> = new Map();
+  /** Guest run time per cell, ns (a fresh map on each read). */
+  get cpuNs(): Map<string, number> {
+    return new Map([...this.#cpu].map(([cell, sum]) => [cell, sum.ns]));
+  }
   /** Kernel time, ns. */
   kernelNs: number = 0;
   /** Channels. */
@@ -106,6 +108,8 @@ export class ProbeSet {
   readonly aliases: Map<string, string> = new Map();
   /** Records seen in scope. */
   records: number = 0;
+  /** Guest run time per cell: a cell's sum is found once per record, and added to in place. */
+  readonly #cpu = new Map<string, { ns: number }>();
   /** "cell/task" keys by cell and task. */
   readonly #taskKeys = new Map<string, Map<TraceValue, string>>();
 
@@ -130,7 +134,8 @@ export class ProbeSet {
   observe(r: TraceRecord): void {
     const kind = r.kind;
     // CPU slices count wherever they are, for their overlap with the window (a slice may
-    // straddle its start); they are the most common records, so they come first.
+    // straddle its start); they are the most common records, so they come first. Each branch
+    // reads its own fields (a property read learns the few record shapes it sees).
     if (kind === "cpu.kernel") {
       this.records++;
       this.kernelNs += this.#overlap(Number(r.start), Number(r.durationNs));
@@ -138,7 +143,11 @@ export class ProbeSet {
     }
     if (kind === "cpu.run") {
       this.records++;
-      bump(this.cpuNs, this.#source(r), this.#overlap(Number(r.start), Number(r.durationNs)));
+      const source = r.source;
+      const cell = this.aliases.size === 0 ? source : this.aliases.get(source) ?? source;
+      let sum = this.#cpu.get(cell);
+      if (sum === undefined) this.#cpu.set(cell, sum = { ns: 0 });
+      sum.ns += this.#overlap(Number(r.start), Number(r.durationNs));
       return;
     }
     const time = r.time;

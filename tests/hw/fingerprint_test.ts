@@ -88,3 +88,34 @@ Deno.test("Fingerprint.records counts the records added", () => {
   assert.equal(fingerprint.records, 2);
   assert.match(fingerprint.hex(), /^[0-9a-f]{16}$/);
 });
+
+Deno.test("mixNumber() splits a wide integer exactly and keeps others apart", async () => {
+  const { mixNumber } = await import("../../hw/fingerprint.ts");
+  // The definition mixNumber keeps: a 32-bit integer as one word, another safe integer as its
+  // low and high 32-bit halves (Math.floor), anything else by its decimal text.
+  const word = (hash: number, w: number) => {
+    const mixed = Math.imul(hash ^ w, 0x9e3779b1);
+    return (mixed << 13) | (mixed >>> 19);
+  };
+  const halves = (hash: number, v: number) =>
+    word(word(hash, v >>> 0), (Math.floor(v / 2 ** 32) >>> 0) ^ 0x5a5a_0000);
+  const integers = [
+    2 ** 31,
+    2 ** 32 - 1,
+    2 ** 32,
+    2 ** 32 + 1,
+    60_000_000_123,
+    2 ** 53 - 1,
+    -(2 ** 31) - 1,
+    -(2 ** 32),
+    -(2 ** 53) + 1,
+  ];
+  for (const v of integers) assert.equal(mixNumber(7, v), halves(7, v), String(v));
+  const others = [2 ** 32 + 0.5, 2 ** 52 + 0.5, 2 ** 53, 2 ** 60, -(2 ** 53), 1.5, NaN, Infinity];
+  const seen = new Set(integers.map((v) => mixNumber(7, v)));
+  for (const v of others) {
+    const hash = mixNumber(7, v);
+    assert.ok(!seen.has(hash), String(v));
+    seen.add(hash);
+  }
+});
