@@ -5,6 +5,7 @@
  * @module
  */
 
+import { mixNumber, mixString, type RecordLayout } from "./fingerprint.ts";
 import type { Engine } from "./engine.ts";
 import type { Instant } from "./time.ts";
 
@@ -56,6 +57,33 @@ const IDLE_PRIORITY = 0x100;
 const DEFAULT_PRIORITY = 0x80;
 const SGI_COUNT = 16;
 const BANKED_COUNT = 32;
+
+// Layouts of the controller's records (see RecordLayout in fingerprint.ts): the fingerprint
+// hashes these, one per interrupt edge, without enumerating their fields.
+const RAISE: RecordLayout<
+  { time: number; kind: string; source: string; line: number; name: string }
+> = (r, seed) =>
+  mixString(
+    mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.line),
+    r.name,
+  );
+const BANKED_RAISE: RecordLayout<
+  { time: number; kind: string; source: string; line: number; name: string; core: number }
+> = (r, seed) =>
+  mixNumber(
+    mixString(
+      mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.line),
+      r.name,
+    ),
+    r.core,
+  );
+const LINE_ON_CORE: RecordLayout<
+  { time: number; kind: string; source: string; line: number; core: number }
+> = (r, seed) =>
+  mixNumber(
+    mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.line),
+    r.core,
+  );
 
 /**
  * A GIC/VIC-like interrupt controller.
@@ -311,7 +339,7 @@ export class InterruptController {
           line,
           name: config.name,
           core: slot % this.#coreCount,
-        });
+        }, BANKED_RAISE);
       } else {
         trace.emit({
           time: this.#engine.now,
@@ -319,7 +347,7 @@ export class InterruptController {
           source: this.#name,
           line,
           name: config.name,
-        });
+        }, RAISE);
       }
     }
     this.#signal(this.#deliveryCore(line, slot));
@@ -616,7 +644,10 @@ export class InterruptController {
     this.#stacks[core].push(slot);
     const trace = this.#engine.trace;
     if (trace.active) {
-      trace.emit({ time: this.#engine.now, kind: "irq.ack", source: this.#name, line, core });
+      trace.emit(
+        { time: this.#engine.now, kind: "irq.ack", source: this.#name, line, core },
+        LINE_ON_CORE,
+      );
     }
     return line;
   }
@@ -661,7 +692,10 @@ export class InterruptController {
     this.#active[topSlot!] = 0;
     const trace = this.#engine.trace;
     if (trace.active) {
-      trace.emit({ time: this.#engine.now, kind: "irq.eoi", source: this.#name, line, core });
+      trace.emit(
+        { time: this.#engine.now, kind: "irq.eoi", source: this.#name, line, core },
+        LINE_ON_CORE,
+      );
     }
     this.#signal(core);
   }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { mixNumber, mixString, type RecordLayout } from "../fingerprint.ts";
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { EventHandle } from "../event_queue.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
@@ -59,6 +60,12 @@ function mix32(value: number): number {
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
   return (z ^ (z >>> 16)) >>> 0;
 }
+
+// The layout of a "radio.frame" record (see RecordLayout in fingerprint.ts).
+const FRAME: RecordLayout<{ time: number; kind: string; source: string; frame: number }> = (
+  r,
+  seed,
+) => mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.frame);
 
 /**
  * A baseband radio. Frame k (k = 0, 1, …) begins at `start + k × framePeriodNs` and raises the
@@ -332,7 +339,10 @@ export class Radio implements MmioDevice {
     this.#arm(k + 1);
     const trace = this.#engine.trace;
     if (trace.active) {
-      trace.emit({ time: now, kind: "radio.frame", source: this.name, frame: this.frameNumber });
+      trace.emit(
+        { time: now, kind: "radio.frame", source: this.name, frame: this.frameNumber },
+        FRAME,
+      );
     }
     this.#interrupts.raise(this.irq);
   }

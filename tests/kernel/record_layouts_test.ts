@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { Engine } from "../../hw/engine.ts";
 import { Fingerprint, type RecordLayout } from "../../hw/fingerprint.ts";
+import { InterruptController } from "../../hw/interrupt_controller.ts";
 import { TraceBus, type TraceRecord } from "../../hw/trace_bus.ts";
 import { boards, ms, richOs, rtos, scenario, task, us } from "../../mod.ts";
 
-Deno.test("every kernel record layout hashes its record exactly as enumerating it does", () => {
+Deno.test("every record layout (kernel, interrupt controller, radio) hashes its record exactly as enumerating it does", () => {
   const original = TraceBus.prototype.emit;
   const checked = new Map<string, number>();
   TraceBus.prototype.emit = function (this: TraceBus, record: TraceRecord, layout?: RecordLayout) {
@@ -34,6 +36,13 @@ Deno.test("every kernel record layout hashes its record exactly as enumerating i
       .cell("android", richOs({ priority: 50, processes: 4 }))
       .execute({ for: "200ms" });
     assert.equal(result.passed, true);
+    // A banked line (a GIC SGI) is raised on one core: its record names the core.
+    const engine = new Engine();
+    engine.fingerprint();
+    new InterruptController(engine, { kind: "gic", cores: 2, lines: 64 }).sendSoftwareInterrupt(
+      1,
+      3,
+    );
   } finally {
     TraceBus.prototype.emit = original;
   }
@@ -41,6 +50,11 @@ Deno.test("every kernel record layout hashes its record exactly as enumerating i
     "cpu.kernel(core,path,start,durationNs,time,kind,source)",
     "cpu.kernel(core,path,start,durationNs,vcpu,chargedNs,time,kind,source)",
     "cpu.run(core,vcpu,start,durationNs,time,kind,source)",
+    "irq.ack(time,kind,source,line,core)",
+    "irq.eoi(time,kind,source,line,core)",
+    "irq.raise(time,kind,source,line,name)",
+    "irq.raise(time,kind,source,line,name,core)",
+    "radio.frame(time,kind,source,frame)",
     "vcpu.preempt(vcpu,by,time,kind,source)",
     "vcpu.switch(core,vcpu,sameCell,time,kind,source)",
     "virq.deliver(vcpu,virq,name,line,assertedAt,latencyNs,time,kind,source)",
