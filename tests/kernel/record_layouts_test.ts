@@ -3,9 +3,9 @@ import { Engine } from "../../hw/engine.ts";
 import { Fingerprint, type RecordLayout } from "../../hw/fingerprint.ts";
 import { InterruptController } from "../../hw/interrupt_controller.ts";
 import { TraceBus, type TraceRecord } from "../../hw/trace_bus.ts";
-import { boards, ms, richOs, rtos, scenario, task, us } from "../../mod.ts";
+import { registeredScenarios } from "../../rigs/scenario.ts";
 
-Deno.test("every record layout (kernel, interrupt controller, radio) hashes its record exactly as enumerating it does", () => {
+Deno.test("every record layout (kernel, interrupt controller, radio) hashes its record exactly as enumerating it does", async () => {
   const original = TraceBus.prototype.emit;
   const checked = new Map<string, number>();
   TraceBus.prototype.emit = function (this: TraceBus, record: TraceRecord, layout?: RecordLayout) {
@@ -21,21 +21,12 @@ Deno.test("every record layout (kernel, interrupt controller, radio) hashes its 
     original.call(this, record, layout);
   } as typeof original;
   try {
-    const result = scenario("layouts")
-      .board(boards.handset())
-      .cell(
-        "baseband",
-        rtos({
-          priority: 200,
-          tasks: [
-            task("frame", { irq: "radio", wcet: us(900), deadline: ms(4.615), priority: 10 }),
-            task("audio", { period: ms(20), wcet: ms(2), priority: 8 }),
-          ],
-        }),
-      )
-      .cell("android", richOs({ priority: 50, processes: 4 }))
-      .execute({ for: "200ms" });
-    assert.equal(result.passed, true);
+    // The reference handset (scenario a): every hot record shape of a real run.
+    await import("../../scenarios/coexistence.ts");
+    const entry = registeredScenarios().find((r) => r.file?.endsWith("scenarios/coexistence.ts"));
+    assert.ok(entry !== undefined);
+    const result = entry.scenario.execute({ for: "200ms" });
+    assert.ok(result.events > 1_000);
     // A banked line (a GIC SGI) is raised on one core: its record names the core.
     const engine = new Engine();
     engine.fingerprint();
