@@ -112,6 +112,8 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   readonly #tickNs: number;
   #tasks: readonly TaskState[] = [];
   #routes = new Map<string, VirqRoute>();
+  /** The same routes by vIRQ number (a cell's numbers are dense and name one vIRQ each). */
+  #routesByNumber: (VirqRoute | undefined)[] = [];
   #resume = START;
   /**
    * What `next()` returns for a yielded operation: one object, rewritten at every call (the
@@ -367,7 +369,11 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     const count = this.#deliveredCount;
     for (; this.#index < count; this.#index++) {
       const virq = delivered[this.#index];
-      const route = this.#routeOf(virq.name);
+      let route = this.#routesByNumber[virq.virq];
+      if (route === undefined) {
+        route = this.#routeOf(virq.name);
+        this.#routesByNumber[virq.virq] = route;
+      }
       if (route.kind === "timer") {
         if (observe !== undefined) observe.ticks++;
         this.#handlerCycles += costs.tickCycles;

@@ -22,10 +22,13 @@ export interface ScheduleOptions {
   readonly priority?: number;
 }
 
+/** The class of {@linkcode PRIORITY_NORMAL}, which events take by default. */
+const DEFAULT_CLASS = 100;
+
 /** Hardware signals (lines, device state) settle before software reacts to them. */
 export const PRIORITY_HARDWARE: ScheduleOptions = Object.freeze({ priority: 10 });
 /** The default class. */
-export const PRIORITY_NORMAL: ScheduleOptions = Object.freeze({ priority: 100 });
+export const PRIORITY_NORMAL: ScheduleOptions = Object.freeze({ priority: DEFAULT_CLASS });
 /** Scripted scenario events run after the hardware and kernel of the same instant. */
 export const PRIORITY_SCRIPT: ScheduleOptions = Object.freeze({ priority: 200 });
 
@@ -142,7 +145,10 @@ export class Engine {
           `not before now (${this.#now} ns)`,
       );
     }
-    const priority = options?.priority ?? 100;
+    // Most events (every kernel path and segment) take the default class: no options object
+    // to read and no class to check.
+    if (options === undefined) return this.#queue.push(at, callback, DEFAULT_CLASS);
+    const priority = options.priority ?? DEFAULT_CLASS;
     if (!(priority >= 0 && priority <= PRIORITY_CLASS_MAX) || !Number.isInteger(priority)) {
       throw new RangeError(
         `Cannot schedule an event: priority class ${priority} is not an integer in 0..255`,

@@ -41,6 +41,9 @@ export interface CoreSlot {
   segmentReason: "compute" | "budget" | "slice" | "policy";
   sliceEndsAt: number;
   readonly work: (() => void)[];
+  /** The work of the last kernel timer armed on this core, and its event callback. */
+  timerWork: (() => void) | undefined;
+  timerCallback: (() => void) | undefined;
   readonly onSegmentEnd: () => void;
   /** The kernel path in progress (valid while `busy`): see `path` in dispatcher.ts. */
   pathKind: string;
@@ -56,6 +59,11 @@ export interface CoreSlot {
   /** Ends the kernel path in progress (one callback per core, so a path allocates nothing). */
   readonly onPathEnd: () => void;
   zeroTimeOperations: number;
+  /**
+   * Whether the interrupt controller signalled this core since it last had nothing
+   * deliverable (see `irqDeliverable` in dispatcher.ts).
+   */
+  irqSignalled: boolean;
   idle: boolean;
   ipisInFlight: number;
 }
@@ -78,6 +86,17 @@ export class KernelState {
   readonly interrupts: InterruptController;
   readonly costs: CostModel;
   readonly policy: SchedulingPolicy;
+  /**
+   * Whether the policy has each optional hook, looked up once: the hot paths test a flag
+   * instead of probing for a method on every segment and dispatch (a policy's hooks are its
+   * class's methods, fixed when the kernel is built).
+   */
+  readonly policyHas: {
+    readonly mayRun: boolean;
+    readonly runLimitNs: boolean;
+    readonly account: boolean;
+    readonly wake: boolean;
+  };
   /** The free frame pool (DRAM). */
   readonly frames: FrameAllocator;
   readonly cores: CoreSlot[];
@@ -117,6 +136,13 @@ export class KernelState {
     this.costs = new CostModel(options.costs ?? HANDSET_COSTS);
     this.policy = options.policy ?? new FixedPriorityPolicy();
     this.policy.init(board.cores.length);
+    const policy = this.policy;
+    this.policyHas = {
+      mayRun: typeof policy.mayRun === "function",
+      runLimitNs: typeof policy.runLimitNs === "function",
+      account: typeof policy.account === "function",
+      wake: typeof policy.wake === "function",
+    };
     this.donation = options.donation === true;
     this.timeoutFaults = options.timeoutFaults === true;
     this.image = options.image;
@@ -139,6 +165,8 @@ export class KernelState {
         segmentReason: "compute",
         sliceEndsAt: 0,
         work: [],
+        timerWork: undefined,
+        timerCallback: undefined,
         onSegmentEnd: () => onSegmentEnd(this, slot),
         pathKind: "",
         pathStart: 0,
@@ -151,6 +179,7 @@ export class KernelState {
         pathCall: undefined,
         onPathEnd: () => onPathEnd(this, slot),
         zeroTimeOperations: 0,
+        irqSignalled: false,
         idle: true,
         ipisInFlight: 0,
       };

@@ -24,7 +24,10 @@ import { endSegment, startSegment } from "./segments.ts";
  */
 export function attachCores(kernel: KernelState): void {
   for (const core of kernel.cores) {
-    kernel.interrupts.connect(core.index, () => kick(kernel, core));
+    kernel.interrupts.connect(core.index, () => {
+      core.irqSignalled = true;
+      kick(kernel, core);
+    });
   }
   kernel.policy.attach?.(policyHost(kernel));
 }
@@ -67,7 +70,7 @@ export function makeReady(kernel: KernelState, vcpu: Vcpu, result?: OperationRes
     vcpu.blockedOn = "suspended";
     return;
   }
-  kernel.policy.wake?.(vcpu);
+  if (kernel.policyHas.wake) kernel.policy.wake!(vcpu);
   vcpu.state = "ready";
   vcpu.blockedOn = "none";
   kernel.policy.enqueue(vcpu, false);
@@ -113,11 +116,19 @@ export function setPriority(kernel: KernelState, vcpu: Vcpu, priority: number): 
  * @returns The event handle.
  */
 export function timer(kernel: KernelState, core: number, at: number, work: () => void): number {
-  return kernel.engine.schedule(at, () => {
-    const slot = kernel.cores[core];
-    slot.work.push(work);
-    kick(kernel, slot);
-  });
+  const slot = kernel.cores[core];
+  // The event's callback depends only on the core and the work, so the core keeps the last
+  // one it made: a periodic timer, which passes the same work at every expiry, makes one.
+  let callback = slot.timerCallback;
+  if (slot.timerWork !== work || callback === undefined) {
+    callback = () => {
+      slot.work.push(work);
+      kick(kernel, slot);
+    };
+    slot.timerWork = work;
+    slot.timerCallback = callback;
+  }
+  return kernel.engine.schedule(at, callback);
 }
 
 /**
@@ -165,7 +176,7 @@ function kick(kernel: KernelState, core: CoreSlot): void {
 }
 
 function shouldInterrupt(kernel: KernelState, core: CoreSlot): boolean {
-  if (core.work.length > 0 || kernel.interrupts.hasDeliverable(core.index)) return true;
+  if (core.work.length > 0 || irqDeliverable(kernel, core)) return true;
   const current = core.current!;
   if (wantsInjection(current)) return true;
   const policy = kernel.policy;
@@ -176,8 +187,21 @@ function shouldInterrupt(kernel: KernelState, core: CoreSlot): boolean {
   // so the round-robin slice holds.
   if (core.segmentEndsAt > core.sliceEndsAt && policy.hasEqual(current)) return true;
   // Likewise for a policy's own run limit (a fair share's slice shrinks as vCPUs arrive).
-  const limit = policy.runLimitNs?.(current, kernel.engine.now);
-  return limit !== undefined && core.segmentEndsAt > kernel.engine.now + limit;
+  if (!kernel.policyHas.runLimitNs) return false;
+  const limit = policy.runLimitNs!(current, kernel.engine.now);
+  return core.segmentEndsAt > kernel.engine.now + limit;
+}
+
+/**
+ * Whether the core's interrupt controller has a deliverable line for it. The controller
+ * signals the core's input whenever a line becomes deliverable, so the controller is asked
+ * only after a signal, until it answers no (most dispatch steps ask nothing).
+ */
+function irqDeliverable(kernel: KernelState, core: CoreSlot): boolean {
+  if (!core.irqSignalled) return false;
+  if (kernel.interrupts.hasDeliverable(core.index)) return true;
+  core.irqSignalled = false;
+  return false;
 }
 
 function wantsInjection(vcpu: Vcpu): boolean {
@@ -217,12 +241,12 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
     queued.pop();
     return path(kernel, core, kernel.costs.row.irqEntry, "timer", work, undefined);
   }
-  if (kernel.interrupts.hasDeliverable(core.index)) return takeIrq(kernel, core);
+  if (irqDeliverable(kernel, core)) return takeIrq(kernel, core);
   let current = core.current;
   if (current !== undefined && current.state !== "running") {
     core.current = current = undefined;
   }
-  if (current !== undefined && policy.mayRun?.(current) === false) {
+  if (current !== undefined && kernel.policyHas.mayRun && !policy.mayRun!(current)) {
     current.state = "ready";
     policy.enqueue(current, true);
     core.current = undefined;

@@ -38,7 +38,7 @@ export function startSegment(kernel: KernelState, core: CoreSlot, vcpu: Vcpu): v
     limit = sliceLeft;
     reason = "slice";
   }
-  const policyLeft = policy.runLimitNs?.(vcpu, now) ?? Infinity;
+  const policyLeft = kernel.policyHas.runLimitNs ? policy.runLimitNs!(vcpu, now) : Infinity;
   if (policyLeft < limit) {
     invariant(policyLeft > 0, `policy ${policy.name} gives ${vcpu.name} a run limit > 0`);
     limit = policyLeft;
@@ -90,7 +90,7 @@ export function endSegment(kernel: KernelState, core: CoreSlot, natural: boolean
   if (vcpu.computeRemaining === 0) vcpu.pendingResult = vcpu.computeResult;
   vcpu.runNs += elapsed;
   if (vcpu.sc !== undefined) vcpu.sc.consume(start, elapsed);
-  if (elapsed > 0) kernel.policy.account?.(vcpu, elapsed);
+  if (elapsed > 0 && kernel.policyHas.account) kernel.policy.account!(vcpu, elapsed);
   if (kernel.trace.active && elapsed > 0) {
     kernel.trace.emit({
       core: core.index,
