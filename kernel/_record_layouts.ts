@@ -13,8 +13,9 @@ import {
   mixDigest,
   mixNumber,
   mixString,
-  type RecordLayout,
+  recordLayout,
   stringDigest,
+  StringField,
 } from "../hw/fingerprint.ts";
 
 // Digests of the values the record types fix: each layout mixes these instead of hashing the
@@ -26,6 +27,22 @@ const VCPU_SWITCH = stringDigest("vcpu.switch");
 const VCPU_PREEMPT = stringDigest("vcpu.preempt");
 const VIRQ_PENDING_KIND = stringDigest("virq.pending");
 const VIRQ_DELIVER_KIND = stringDigest("virq.deliver");
+
+// The string fields other than a kernel path's name take turns between a vCPU or two and
+// their cells: each layout's own fields remember their last values' digests.
+const CHARGED_VCPU = new StringField();
+const RUN_VCPU = new StringField();
+const RUN_SOURCE = new StringField();
+const SWITCH_VCPU = new StringField();
+const SWITCH_SOURCE = new StringField();
+const PREEMPT_VCPU = new StringField();
+const PREEMPT_BY = new StringField();
+const PREEMPT_SOURCE = new StringField();
+const PENDING_VCPU = new StringField();
+const PENDING_SOURCE = new StringField();
+const DELIVER_VCPU = new StringField();
+const DELIVER_NAME = new StringField();
+const DELIVER_SOURCE = new StringField();
 
 /** A "cpu.kernel" record: a kernel path, not charged to a vCPU. */
 export type KernelPathRecord = {
@@ -105,7 +122,7 @@ export type VirqDeliverRecord = {
 };
 
 /** Layout of {@linkcode KernelPathRecord}. */
-export const KERNEL_PATH: RecordLayout<KernelPathRecord> = (r, seed) => {
+export const KERNEL_PATH = recordLayout<KernelPathRecord>("cpu.kernel", (r, seed) => {
   let h = seed;
   h = mixNumber(h, r.core);
   h = mixString(h, r.path);
@@ -114,76 +131,79 @@ export const KERNEL_PATH: RecordLayout<KernelPathRecord> = (r, seed) => {
   h = mixNumber(h, r.time);
   h = mixDigest(h, CPU_KERNEL);
   return mixDigest(h, KERNEL);
-};
+});
 
 /** Layout of {@linkcode ChargedKernelPathRecord}. */
-export const CHARGED_KERNEL_PATH: RecordLayout<ChargedKernelPathRecord> = (r, seed) => {
-  let h = seed;
-  h = mixNumber(h, r.core);
-  h = mixString(h, r.path);
-  h = mixNumber(h, r.start);
-  h = mixNumber(h, r.durationNs);
-  h = mixString(h, r.vcpu);
-  h = mixNumber(h, r.chargedNs);
-  h = mixNumber(h, r.time);
-  h = mixDigest(h, CPU_KERNEL);
-  return mixDigest(h, KERNEL);
-};
+export const CHARGED_KERNEL_PATH = recordLayout<ChargedKernelPathRecord>(
+  "cpu.kernel",
+  (r, seed) => {
+    let h = seed;
+    h = mixNumber(h, r.core);
+    h = mixString(h, r.path);
+    h = mixNumber(h, r.start);
+    h = mixNumber(h, r.durationNs);
+    h = CHARGED_VCPU.mix(h, r.vcpu);
+    h = mixNumber(h, r.chargedNs);
+    h = mixNumber(h, r.time);
+    h = mixDigest(h, CPU_KERNEL);
+    return mixDigest(h, KERNEL);
+  },
+);
 
 /** Layout of {@linkcode GuestRunRecord}. */
-export const GUEST_RUN: RecordLayout<GuestRunRecord> = (r, seed) => {
+export const GUEST_RUN = recordLayout<GuestRunRecord>("cpu.run", (r, seed) => {
   let h = seed;
   h = mixNumber(h, r.core);
-  h = mixString(h, r.vcpu);
+  h = RUN_VCPU.mix(h, r.vcpu);
   h = mixNumber(h, r.start);
   h = mixNumber(h, r.durationNs);
   h = mixNumber(h, r.time);
   h = mixDigest(h, CPU_RUN);
-  return mixString(h, r.source);
-};
+  return RUN_SOURCE.mix(h, r.source);
+});
 
 /** Layout of {@linkcode SwitchRecord}. */
-export const SWITCH: RecordLayout<SwitchRecord> = (r, seed) => {
+export const SWITCH = recordLayout<SwitchRecord>("vcpu.switch", (r, seed) => {
   let h = seed;
   h = mixNumber(h, r.core);
-  h = mixString(h, r.vcpu);
+  h = SWITCH_VCPU.mix(h, r.vcpu);
   h = mixBoolean(h, r.sameCell);
   h = mixNumber(h, r.time);
   h = mixDigest(h, VCPU_SWITCH);
-  return mixString(h, r.source);
-};
+  return SWITCH_SOURCE.mix(h, r.source);
+});
 
 /** Layout of {@linkcode PreemptRecord}. */
-export const PREEMPT: RecordLayout<PreemptRecord> = (r, seed) => {
+export const PREEMPT = recordLayout<PreemptRecord>("vcpu.preempt", (r, seed) => {
   let h = seed;
-  h = mixString(h, r.vcpu);
-  h = mixString(h, r.by);
+  h = PREEMPT_VCPU.mix(h, r.vcpu);
+  h = PREEMPT_BY.mix(h, r.by);
   h = mixNumber(h, r.time);
   h = mixDigest(h, VCPU_PREEMPT);
-  return mixString(h, r.source);
-};
+  return PREEMPT_SOURCE.mix(h, r.source);
+});
 
 /** Layout of {@linkcode VirqPendingRecord}. */
-export const VIRQ_PENDING: RecordLayout<VirqPendingRecord> = (r, seed) => {
+export const VIRQ_PENDING = recordLayout<VirqPendingRecord>("virq.pending", (r, seed) => {
   let h = seed;
-  h = mixString(h, r.vcpu);
+  h = PENDING_VCPU.mix(h, r.vcpu);
   h = mixNumber(h, r.virq);
   h = mixNumber(h, r.line);
   h = mixNumber(h, r.time);
   h = mixDigest(h, VIRQ_PENDING_KIND);
-  return mixString(h, r.source);
-};
+  return PENDING_SOURCE.mix(h, r.source);
+});
 
 /** Layout of {@linkcode VirqDeliverRecord}. */
-export const VIRQ_DELIVER: RecordLayout<VirqDeliverRecord> = (r, seed) => {
+export const VIRQ_DELIVER = recordLayout<VirqDeliverRecord>("virq.deliver", (r, seed) => {
   let h = seed;
-  h = mixString(h, r.vcpu);
+  h = DELIVER_VCPU.mix(h, r.vcpu);
   h = mixNumber(h, r.virq);
-  h = mixString(h, r.name);
+  h = DELIVER_NAME.mix(h, r.name);
   h = mixNumber(h, r.line);
   h = mixNumber(h, r.assertedAt);
   h = mixNumber(h, r.latencyNs);
   h = mixNumber(h, r.time);
   h = mixDigest(h, VIRQ_DELIVER_KIND);
-  return mixString(h, r.source);
-};
+  return DELIVER_SOURCE.mix(h, r.source);
+});

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { RecordLayout } from "../hw/fingerprint.ts";
 import type { TraceRecord, TraceValue } from "../hw/trace_bus.ts";
 import { Histogram } from "./histogram.ts";
 
@@ -130,9 +131,13 @@ export class ProbeSet {
    * Takes one record.
    *
    * @param r The record.
+   * @param layout The record's layout, if its emitter gave one: a layout that names its kind
+   * (see {@linkcode RecordLayout}) tells the record's kind without reading the record.
    */
-  observe(r: TraceRecord): void {
-    const kind = r.kind;
+  observe(r: TraceRecord, layout?: RecordLayout): void {
+    // Records come in many shapes, so reading a field of one is a slow (megamorphic) load;
+    // a layout's kind is read from one shape.
+    const kind = layout?.kind ?? r.kind;
     // CPU slices count wherever they are, for their overlap with the window (a slice may
     // straddle its start); they are the most common records, so they come first. Each branch
     // reads its own fields (a property read learns the few record shapes it sees).
@@ -150,80 +155,90 @@ export class ProbeSet {
       sum.ns += this.#overlap(Number(r.start), Number(r.durationNs));
       return;
     }
+    const take = ProbeSet.#takers.get(kind);
+    if (take === undefined) {
+      // A record no probe reads only counts, if in the window: a whole-run window holds every
+      // record (virtual time starts at 0), so its time is not even read.
+      if (this.from <= 0 && this.to === Infinity) this.records++;
+      else if (r.time >= this.from && r.time < this.to) this.records++;
+      return;
+    }
     const time = r.time;
     if (time < this.from || time >= this.to) return;
     this.records++;
-    switch (kind) {
-      case "virq.deliver":
-        this.#histogram(this.irqLatency, String(r.name)).record(Number(r.latencyNs), time);
-        break;
-      case "task.finish": {
-        const key = this.#taskKey(this.#source(r), r.task);
-        this.#histogram(this.response, key).record(Number(r.responseNs), time);
-        bump(this.completions, key);
-        break;
-      }
-      case "task.miss": {
-        const source = this.#source(r);
-        const key = this.#taskKey(source, r.task);
-        bump(this.misses, source);
-        bump(this.taskMisses, key);
-        if (!this.firstMissAt.has(source)) this.firstMissAt.set(source, time);
-        if (!this.firstMissAt.has(key)) this.firstMissAt.set(key, time);
-        break;
-      }
-      case "ipc.send": {
-        const stats = this.#channel(this.#source(r));
-        stats.sent++;
-        stats.bytes += Number(r.bytes);
-        stats.maxDepth = Math.max(stats.maxDepth, Number(r.depth));
-        break;
-      }
-      case "ipc.receive": {
-        const stats = this.#channel(this.#source(r));
-        stats.received++;
-        stats.latency.record(Number(r.latencyNs), time);
-        break;
-      }
-      case "ipc.reply":
-        this.roundTrip.record(Number(r.roundTripNs), time);
-        break;
-      case "hypercall.error":
-        bump(this.hypercallErrors, this.#source(r));
-        bump(this.errorKinds, String(r.error));
-        break;
-      case "fault":
-        bump(this.faults, this.#source(r));
-        break;
-      case "attack":
-        this.attacks.run++;
-        if (r.blocked === true) this.attacks.blocked++;
-        this.attacks.leakedBytes += Number(r.leakedBytes ?? 0);
-        this.attacks.names.set(String(r.name), r.blocked === true);
-        break;
-      case "fota.done":
-        this.fota.set(String(r.target), {
-          outcome: String(r.outcome),
-          downtimeNs: Number(r.downtimeNs ?? 0),
-          at: time,
-        });
-        break;
-      case "wipe.done":
-        this.wipes.set(String(r.target), { durationNs: Number(r.durationNs), at: time });
-        break;
-      case "richos.reply": {
-        const source = this.#source(r);
-        let list = this.replies.get(source);
-        if (list === undefined) this.replies.set(source, list = []);
-        if (list.length < 1_000) list.push(String(r.reply));
-        break;
-      }
-      case "manager.command":
-        if (r.accepted === true) this.commands.accepted++;
-        else this.commands.rejected++;
-        break;
-    }
+    take(this, r, time);
   }
+
+  /** What each kind of record (other than CPU slices) adds to the probes, by kind. */
+  static readonly #takers = new Map<
+    string,
+    (probes: ProbeSet, r: TraceRecord, time: number) => void
+  >([
+    ["virq.deliver", (probes, r, time) => {
+      probes.#histogram(probes.irqLatency, String(r.name)).record(Number(r.latencyNs), time);
+    }],
+    ["task.finish", (probes, r, time) => {
+      const key = probes.#taskKey(probes.#source(r), r.task);
+      probes.#histogram(probes.response, key).record(Number(r.responseNs), time);
+      bump(probes.completions, key);
+    }],
+    ["task.miss", (probes, r, time) => {
+      const source = probes.#source(r);
+      const key = probes.#taskKey(source, r.task);
+      bump(probes.misses, source);
+      bump(probes.taskMisses, key);
+      if (!probes.firstMissAt.has(source)) probes.firstMissAt.set(source, time);
+      if (!probes.firstMissAt.has(key)) probes.firstMissAt.set(key, time);
+    }],
+    ["ipc.send", (probes, r) => {
+      const stats = probes.#channel(probes.#source(r));
+      stats.sent++;
+      stats.bytes += Number(r.bytes);
+      stats.maxDepth = Math.max(stats.maxDepth, Number(r.depth));
+    }],
+    ["ipc.receive", (probes, r, time) => {
+      const stats = probes.#channel(probes.#source(r));
+      stats.received++;
+      stats.latency.record(Number(r.latencyNs), time);
+    }],
+    ["ipc.reply", (probes, r, time) => {
+      probes.roundTrip.record(Number(r.roundTripNs), time);
+    }],
+    ["hypercall.error", (probes, r) => {
+      bump(probes.hypercallErrors, probes.#source(r));
+      bump(probes.errorKinds, String(r.error));
+    }],
+    ["fault", (probes, r) => {
+      bump(probes.faults, probes.#source(r));
+    }],
+    ["attack", (probes, r) => {
+      const attacks = probes.attacks;
+      attacks.run++;
+      if (r.blocked === true) attacks.blocked++;
+      attacks.leakedBytes += Number(r.leakedBytes ?? 0);
+      attacks.names.set(String(r.name), r.blocked === true);
+    }],
+    ["fota.done", (probes, r, time) => {
+      probes.fota.set(String(r.target), {
+        outcome: String(r.outcome),
+        downtimeNs: Number(r.downtimeNs ?? 0),
+        at: time,
+      });
+    }],
+    ["wipe.done", (probes, r, time) => {
+      probes.wipes.set(String(r.target), { durationNs: Number(r.durationNs), at: time });
+    }],
+    ["richos.reply", (probes, r) => {
+      const source = probes.#source(r);
+      let list = probes.replies.get(source);
+      if (list === undefined) probes.replies.set(source, list = []);
+      if (list.length < 1_000) list.push(String(r.reply));
+    }],
+    ["manager.command", (probes, r) => {
+      if (r.accepted === true) probes.commands.accepted++;
+      else probes.commands.rejected++;
+    }],
+  ]);
 
   /**
    * The "cell/task" key of a task, made once (its hash is then cached in the string, and no

@@ -9,7 +9,7 @@ import { Board } from "../hw/board.ts";
 import { BoardError } from "../hw/board_error.ts";
 import { Engine, PRIORITY_SCRIPT } from "../hw/engine.ts";
 import type { Fingerprint } from "../hw/fingerprint.ts";
-import type { TraceRecord, TraceValue } from "../hw/trace_bus.ts";
+import type { TraceValue } from "../hw/trace_bus.ts";
 import { HANDSET_COSTS } from "../kernel/cost_model.ts";
 import { FootprintError } from "../kernel/footprint.ts";
 import type { Microvisor } from "../kernel/microvisor.ts";
@@ -112,7 +112,7 @@ export class World {
       if (!this.probes.has(scope.label)) {
         const probes = new ProbeSet(scope.label, scope.from, scope.to);
         this.probes.set(scope.label, probes);
-        this.engine.trace.subscribe((record: TraceRecord) => probes.observe(record));
+        this.engine.trace.subscribe((record, layout) => probes.observe(record, layout));
       }
     }
     try {

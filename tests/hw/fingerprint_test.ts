@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Fingerprint } from "../../hw/fingerprint.ts";
+import { Fingerprint, mixString, recordLayout, StringField } from "../../hw/fingerprint.ts";
 import type { TraceRecord } from "../../hw/trace_bus.ts";
 
 function hexOf(...records: TraceRecord[]): string {
@@ -118,4 +118,22 @@ Deno.test("mixNumber() splits a wide integer exactly and keeps others apart", as
     assert.ok(!seen.has(hash), String(v));
     seen.add(hash);
   }
+});
+
+Deno.test("StringField.mix() mixes each value as mixString() does, however values take turns", () => {
+  const field = new StringField();
+  const built = ["ui", ".0"].join("");
+  for (const value of ["modem.0", "ui.0", "modem.0", built, "ui.0", "x", "modem.0", "", "x"]) {
+    assert.equal(field.mix(11, value), mixString(11, value), value);
+  }
+});
+
+Deno.test("recordLayout() names the layout's kind and hashes as the layout it wraps", () => {
+  const record = { time: 5, kind: "radio.frame", source: "radio" };
+  const layout = recordLayout<typeof record>(
+    "radio.frame",
+    (r, seed) => mixString(mixString(mixString(seed, String(r.time)), r.kind), r.source),
+  );
+  assert.equal(layout.kind, "radio.frame");
+  assert.equal(layout(record, 3), mixString(mixString(mixString(3, "5"), "radio.frame"), "radio"));
 });

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { recordLayout } from "../../hw/fingerprint.ts";
+import type { TraceRecord } from "../../hw/trace_bus.ts";
 import { ProbeSet } from "../../rigs/probe_set.ts";
 
 Deno.test("ProbeSet.observe() counts a CPU slice for its overlap with the window only", () => {
@@ -34,4 +36,23 @@ Deno.test("ProbeSet.observe() keys tasks by cell and counts a standby as its ser
   assert.equal(probes.taskMisses.get("modem/rx"), 1);
   assert.equal(probes.firstMissAt.get("modem/rx"), 30);
   assert.deepEqual([...probes.completions.keys()], ["modem/rx"]);
+});
+
+Deno.test("ProbeSet.observe() takes a record's kind from a layout that names one", () => {
+  const pending = recordLayout<TraceRecord>("virq.pending", (_r, seed) => seed);
+  const deliver = recordLayout<TraceRecord>("virq.deliver", (_r, seed) => seed);
+  const run = new ProbeSet("run", 0, Infinity);
+  const window = new ProbeSet("window", 1_000, 2_000);
+  for (const probes of [run, window]) {
+    probes.observe({ time: 500, kind: "virq.pending", source: "k", vcpu: "a.0" }, pending);
+    probes.observe({ time: 1_500, kind: "virq.pending", source: "k", vcpu: "a.0" }, pending);
+    probes.observe(
+      { time: 1_600, kind: "virq.deliver", source: "k", name: "radio", latencyNs: 40 },
+      deliver,
+    );
+  }
+  assert.equal(run.records, 3);
+  assert.equal(window.records, 2);
+  assert.equal(run.irqLatency.get("radio")?.max, 40);
+  assert.equal(window.irqLatency.get("radio")?.count, 1);
 });
