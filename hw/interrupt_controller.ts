@@ -5,7 +5,7 @@
  * @module
  */
 
-import { mixNumber, mixString, type RecordLayout } from "./fingerprint.ts";
+import { mixNumber, mixString, recordLayout } from "./fingerprint.ts";
 import type { Engine } from "./engine.ts";
 import type { Instant } from "./time.ts";
 
@@ -59,31 +59,29 @@ const SGI_COUNT = 16;
 const BANKED_COUNT = 32;
 
 // Layouts of the controller's records (see RecordLayout in fingerprint.ts): the fingerprint
-// hashes these, one per interrupt edge, without enumerating their fields.
-const RAISE: RecordLayout<
-  { time: number; kind: string; source: string; line: number; name: string }
-> = (r, seed) =>
+// hashes these, one per interrupt edge, without enumerating their fields, and the probes skip
+// them by kind.
+type RaiseRecord = { time: number; kind: string; source: string; line: number; name: string };
+type BankedRaiseRecord = RaiseRecord & { core: number };
+type LineOnCoreRecord = { time: number; kind: string; source: string; line: number; core: number };
+
+const mixRaise = (r: RaiseRecord, seed: number) =>
   mixString(
     mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.line),
     r.name,
   );
-const BANKED_RAISE: RecordLayout<
-  { time: number; kind: string; source: string; line: number; name: string; core: number }
-> = (r, seed) =>
-  mixNumber(
-    mixString(
-      mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.line),
-      r.name,
-    ),
-    r.core,
-  );
-const LINE_ON_CORE: RecordLayout<
-  { time: number; kind: string; source: string; line: number; core: number }
-> = (r, seed) =>
+const mixLineOnCore = (r: LineOnCoreRecord, seed: number) =>
   mixNumber(
     mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.line),
     r.core,
   );
+const RAISE = recordLayout<RaiseRecord>("irq.raise", mixRaise);
+const BANKED_RAISE = recordLayout<BankedRaiseRecord>(
+  "irq.raise",
+  (r, seed) => mixNumber(mixRaise(r, seed), r.core),
+);
+const ACK = recordLayout<LineOnCoreRecord>("irq.ack", (r, seed) => mixLineOnCore(r, seed));
+const EOI = recordLayout<LineOnCoreRecord>("irq.eoi", (r, seed) => mixLineOnCore(r, seed));
 
 /**
  * A GIC/VIC-like interrupt controller.
@@ -646,7 +644,7 @@ export class InterruptController {
     if (trace.active) {
       trace.emit(
         { time: this.#engine.now, kind: "irq.ack", source: this.#name, line, core },
-        LINE_ON_CORE,
+        ACK,
       );
     }
     return line;
@@ -694,7 +692,7 @@ export class InterruptController {
     if (trace.active) {
       trace.emit(
         { time: this.#engine.now, kind: "irq.eoi", source: this.#name, line, core },
-        LINE_ON_CORE,
+        EOI,
       );
     }
     this.#signal(core);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { mixNumber, mixString, type RecordLayout } from "../fingerprint.ts";
+import { mixNumber, mixString, recordLayout } from "../fingerprint.ts";
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { EventHandle } from "../event_queue.ts";
 import type { InterruptController } from "../interrupt_controller.ts";
@@ -62,10 +62,10 @@ function mix32(value: number): number {
 }
 
 // The layout of a "radio.frame" record (see RecordLayout in fingerprint.ts).
-const FRAME: RecordLayout<{ time: number; kind: string; source: string; frame: number }> = (
-  r,
-  seed,
-) => mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.frame);
+const FRAME = recordLayout<{ time: number; kind: string; source: string; frame: number }>(
+  "radio.frame",
+  (r, seed) => mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.frame),
+);
 
 /**
  * A baseband radio. Frame k (k = 0, 1, …) begins at `start + k × framePeriodNs` and raises the
