@@ -78,14 +78,28 @@ interface Message {
 const WORKER_URL = new URL("./_soak_worker.ts", import.meta.url);
 const STDERR_TAIL = 4096;
 
-/** One worker process and the seed it is running. */
+/** A seed sent to a worker: the head of its queue is running since `started`. */
+interface InFlight {
+  readonly seed: number;
+  started: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * Seeds sent ahead to each worker: the next one waits in its input while it runs the current
+ * one, so it never idles for a round trip through this process (which, with every core busy
+ * running workers, may wait for a core).
+ */
+const PIPELINE_DEPTH = 2;
+
+/** One worker process and the seeds sent to it. */
 class WorkerProcess {
   readonly #child: Deno.ChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   #stderr = "";
   #killed = false;
-  /** The seed being run, and when it started. */
-  current: { seed: number; started: number; timer: ReturnType<typeof setTimeout> } | undefined;
+  /** The seeds sent to it, in the order it runs them; the head is running. */
+  readonly inFlight: InFlight[] = [];
   /** Whether it answered `ready`. */
   ready = false;
   /** Settles when the process has exited and its output is read. */
@@ -128,7 +142,7 @@ class WorkerProcess {
   kill(): void {
     if (this.#killed) return;
     this.#killed = true;
-    clearTimeout(this.current?.timer);
+    clearTimeout(this.inFlight[0]?.timer);
     this.#writer.close().catch(() => {});
     try {
       this.#child.kill("SIGKILL");
@@ -208,6 +222,8 @@ export function soak(options: SoakOptions): Promise<SoakOutcome> {
   let exhausted = false;
   let fatal: string | undefined;
   const pool = new Set<WorkerProcess>();
+  /** Seeds sent to a worker that died before it started them: handed out again first. */
+  const retry: number[] = [];
 
   return new Promise<SoakOutcome>((resolve, reject) => {
     let settled = false;
@@ -218,8 +234,8 @@ export function soak(options: SoakOptions): Promise<SoakOutcome> {
     const finishIfIdle = () => {
       if (settled) return;
       if (!hardStop()) {
-        if (!exhausted && !wallUp()) return;
-        if ([...pool].some((w) => w.current !== undefined)) return;
+        if ((!exhausted || retry.length > 0) && !wallUp()) return;
+        if ([...pool].some((w) => w.inFlight.length > 0)) return;
       }
       settled = true;
       for (const worker of pool) worker.kill();
@@ -253,24 +269,49 @@ export function soak(options: SoakOptions): Promise<SoakOutcome> {
       options.onSeed?.(result, totals);
     };
 
-    const dispatch = (worker: WorkerProcess) => {
-      if (settled || hardStop() || wallUp()) return finishIfIdle();
+    const nextSeed = (): number | undefined => {
+      if (retry.length > 0) return retry.shift();
       const next = seeds.next();
       if (next.done === true) {
         exhausted = true;
-        return finishIfIdle();
+        return undefined;
       }
-      const seed = next.value;
-      const timer = setTimeout(() => {
-        if (worker.current?.seed !== seed) return;
-        const wallMs = performance.now() - worker.current.started;
-        worker.current = undefined;
+      return next.value;
+    };
+
+    /** Takes a dead worker's seeds back: the head's result is an error, the rest run again. */
+    const takeBack = (worker: WorkerProcess): InFlight | undefined => {
+      const head = worker.inFlight.shift();
+      retry.unshift(...worker.inFlight.splice(0).map((entry) => entry.seed));
+      return head;
+    };
+
+    /** Starts the timeout of the seed a worker is running. */
+    const startHead = (worker: WorkerProcess) => {
+      const head = worker.inFlight[0];
+      if (head === undefined || head.timer !== undefined) return;
+      head.started = performance.now();
+      head.timer = setTimeout(() => {
+        if (worker.inFlight[0] !== head) return;
+        const wallMs = performance.now() - head.started;
+        takeBack(worker);
         worker.kill();
-        record(errorResult(seed, "timeout", `no result after ${wallMs.toFixed(0)} ms`, wallMs));
+        record(
+          errorResult(head.seed, "timeout", `no result after ${wallMs.toFixed(0)} ms`, wallMs),
+        );
         replace(worker);
       }, seedTimeoutMs);
-      worker.current = { seed, started: performance.now(), timer };
-      worker.send({ type: "run", seed });
+    };
+
+    const dispatch = (worker: WorkerProcess) => {
+      while (worker.inFlight.length < PIPELINE_DEPTH && !settled && !hardStop() && !wallUp()) {
+        const seed = nextSeed();
+        if (seed === undefined) break;
+        worker.inFlight.push({ seed, started: 0, timer: undefined });
+        worker.send({ type: "run", seed });
+      }
+      startHead(worker);
+      finishIfIdle();
     };
 
     const errorResult = (
@@ -307,10 +348,10 @@ export function soak(options: SoakOptions): Promise<SoakOutcome> {
         }
         return dispatch(worker);
       }
-      const current = worker.current;
-      if (current === undefined || message.result === undefined) return;
-      clearTimeout(current.timer);
-      worker.current = undefined;
+      const head = worker.inFlight[0];
+      if (head === undefined || message.result === undefined) return;
+      clearTimeout(head.timer);
+      worker.inFlight.shift();
       record(message.result);
       dispatch(worker);
     };
@@ -327,10 +368,9 @@ export function soak(options: SoakOptions): Promise<SoakOutcome> {
           fatal ??= `A soak worker could not load the scenario: ${crash}`;
           return finishIfIdle();
         }
-        const current = worker.current;
-        if (current !== undefined) {
-          worker.current = undefined;
-          record(errorResult(current.seed, "crash", crash, performance.now() - current.started));
+        const head = takeBack(worker);
+        if (head !== undefined) {
+          record(errorResult(head.seed, "crash", crash, performance.now() - head.started));
         }
         replace(worker);
       }).catch(reject);
@@ -339,7 +379,9 @@ export function soak(options: SoakOptions): Promise<SoakOutcome> {
 
     const replace = (old: WorkerProcess) => {
       pool.delete(old);
-      if (settled || hardStop() || exhausted || wallUp()) return finishIfIdle();
+      if (settled || hardStop() || (exhausted && retry.length === 0) || wallUp()) {
+        return finishIfIdle();
+      }
       start();
     };
 

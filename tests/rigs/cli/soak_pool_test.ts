@@ -57,3 +57,17 @@ Deno.test("soak() fails fast with the message for a scenario every seed would re
     SoakFatalError,
   );
 });
+
+Deno.test("soak() runs again the seeds a crashed worker had queued, each seed once", async () => {
+  // One worker: when seed 3 crashes it, seed 4 is already waiting in its input.
+  const seen: number[] = [];
+  const { report } = await soak({
+    file: `${fixtures}crash.ts`,
+    seeds: { from: 1, count: 6 },
+    workers: 1,
+    onSeed: (result) => seen.push(result.seed),
+  });
+  assert.deepEqual(seen.sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual([report.totals.passed, report.totals.errors], [5, 1]);
+  assert.equal(report.results.find((r) => !r.passed)?.seed, 3);
+});
