@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { boards } from "../../hw/boards.ts";
 import { HANDSET_COSTS, ZERO_COSTS } from "../../kernel/cost_model.ts";
 import type { CostTable } from "../../kernel/cost_model.ts";
+import type { GuestContext } from "../../kernel/objects/cell.ts";
 import { compute, now, wait } from "../../guests/program.ts";
 import {
   richOs,
@@ -162,4 +163,83 @@ Deno.test("richOs() rejects bad options with the valid range", () => {
   assert.throws(() => richOs({ priority: 1, vcpus: 0 }), /vcpus 0 must be a whole number >= 1/);
   assert.throws(() => richOs({ priority: 1, timesliceNs: 0 }), /timesliceNs 0/);
   assert.throws(() => richOsControl().burst("x", { messages: -1, bytes: 1 }), RangeError);
+});
+
+/** A context for driving a rich OS vCPU's program by hand: 1 GHz, no capabilities. */
+function handContext(traced: string[]): GuestContext {
+  const stream = { int: (low: number) => low, float: () => 0, chance: () => false };
+  return {
+    cell: "android",
+    vcpu: 0,
+    caps: {},
+    virqs: {},
+    ram: { base: 0, size: 0 },
+    windows: {},
+    clockHz: 1e9,
+    image: { name: "rich-os", version: "1.0" },
+    trace: (kind) => traced.push(kind),
+    random: () => stream,
+  };
+}
+
+Deno.test("richOs() program follows the generator protocol: next, return, throw, iterator", () => {
+  const recipe = richOs({ priority: 1, processes: 1 });
+  const ok = { ok: true as const, value: undefined };
+  const at = (ns: number) => ({ ok: true as const, value: ns });
+  const program = recipe.vcpus[0].program(handContext([]));
+  assert.equal(program[Symbol.iterator](), program);
+  assert.deepEqual(program.next(ok).value, { op: "interrupts", enabled: true });
+  assert.deepEqual(program.next(ok).value, { op: "clock" });
+  assert.deepEqual(program.next(at(0)).value, { op: "clock" });
+  // No timed event and a process to run: the timer stays stopped, the slice runs.
+  assert.deepEqual(program.next(at(0)), { done: false, value: { op: "compute", cycles: 4 * MS } });
+  assert.deepEqual(program.next(ok).value, { op: "clock" });
+  assert.deepEqual(program.return(undefined), { done: true, value: undefined });
+  assert.deepEqual(program.next(ok), { done: true, value: undefined });
+  const thrown = recipe.vcpus[0].program(handContext([]));
+  thrown.next(ok);
+  assert.throws(() => thrown.throw(new Error("stop")), /stop/);
+  assert.deepEqual(thrown.next(ok), { done: true, value: undefined });
+  // Idle: the timer wakes the OS one timeslice ahead to pick hooks up.
+  const idle = richOs({ priority: 1, processes: 0 }).vcpus[0].program(handContext([]));
+  idle.next(ok);
+  idle.next(ok);
+  idle.next(at(0));
+  assert.deepEqual(idle.next(at(0)).value, { op: "timer", periodNs: 2 ** 50, firstNs: 4 * MS });
+  assert.deepEqual(idle.next(ok).value, { op: "wait" });
+});
+
+Deno.test("richOs() program runs hooks in place of its work, and a throwing runner ends it", () => {
+  const control = richOsControl();
+  const observe = richOsObservation();
+  const traced: string[] = [];
+  const recipe = richOs({ priority: 1, processes: 1, control, observe });
+  const ok = { ok: true as const, value: undefined };
+  const at = (ns: number) => ({ ok: true as const, value: ns });
+  const program = recipe.vcpus[0].program(handContext(traced));
+  program.next(ok);
+  program.next(ok);
+  control.request("pin");
+  control.compromise(function* () {
+    yield* compute(5);
+    throw new Error("boom");
+  });
+  assert.deepEqual(program.next(at(0)).value, { op: "clock" });
+  // The runner goes first, with interrupts off; its operations are the program's.
+  assert.deepEqual(program.next(at(0)).value, { op: "interrupts", enabled: false });
+  assert.equal(observe.compromises, 1);
+  assert.deepEqual(program.next(ok).value, { op: "compute", cycles: 5 });
+  assert.throws(() => program.next(ok), /boom/);
+  assert.deepEqual(program.next(ok), { done: true, value: undefined });
+  assert.deepEqual(traced, ["richos.compromise"]);
+  // The request (no endpoint cap) was never reached.
+  assert.deepEqual(observe.replies, []);
+  // On a fresh boot the request is answered without an operation, then the OS reads the time.
+  const again = recipe.vcpus[0].program(handContext(traced));
+  again.next(ok);
+  again.next(ok);
+  assert.deepEqual(again.next(at(0)).value, { op: "clock" });
+  assert.deepEqual(again.next(at(0)).value, { op: "clock" });
+  assert.deepEqual(observe.replies, ["error:NoEndpoint"]);
+  assert.deepEqual(traced, ["richos.compromise", "richos.reply"]);
 });
