@@ -4,6 +4,7 @@
 // to. Also the state behind a RichOsControl. See rich_os.ts for the semantics.
 
 import type { GuestContext } from "../kernel/objects/cell.ts";
+import { GuestStateMachine, STATE_START } from "./_guest_state_machine.ts";
 import type { Operation, OperationResult } from "../kernel/abi.ts";
 import { call, cyclesFor, type Guest, interrupts } from "./program.ts";
 import { CLOCK, computeOperation, INTERRUPTS_ON, outcomeOf, timeOf, WAIT } from "./_operations.ts";
@@ -146,8 +147,6 @@ function* requestPath(
 }
 
 // Where a rich OS vCPU resumes: the operation it last yielded, whose result `next()` brings.
-/** Not started: nothing yielded yet. */
-const START = 0;
 /** After enabling interrupts at boot. */
 const BOOT_INTERRUPTS = 1;
 /** After the clock read at boot: the epoch. */
@@ -166,10 +165,6 @@ const WAITED = 7;
 const RAN = 8;
 /** After the clock read at a frame's end. */
 const FRAME_DONE = 9;
-/** Returned or thrown: the program is over. */
-const DONE = 10;
-
-const OVER: IteratorResult<Operation, void> = Object.freeze({ done: true, value: undefined });
 
 /** A background process of the fair-share scheduler. */
 interface Process {
@@ -196,15 +191,12 @@ interface Frame {
  * between two `yield`s: `#resume` names the `yield` it stopped at (the states above), and
  * every method that yields an operation sets it first.
  */
-export class RichOsVcpu extends Iterator<Operation, void, OperationResult> implements Guest<void> {
+export class RichOsVcpu extends GuestStateMachine {
   readonly #ctx: GuestContext;
   readonly #config: Config;
   readonly #observe: RichOsObservation;
   readonly #foreground: boolean;
   readonly #index: number;
-  #resume = START;
-  /** What `next()` returns for a yielded operation: one object, rewritten at every call. */
-  readonly #yielded: { done: false; value: Operation } = { done: false, value: CLOCK };
 
   // Set up at boot.
   #epoch = 0;
@@ -258,61 +250,13 @@ export class RichOsVcpu extends Iterator<Operation, void, OperationResult> imple
     this.#index = index;
   }
 
-  /**
-   * Runs the vCPU up to its next operation.
-   *
-   * @param result The result of the operation it yielded last (ignored on the first call).
-   * @returns The next operation (the OS never returns), in an object the next call reuses.
-   */
-  override next(result?: OperationResult): IteratorResult<Operation, void> {
-    const at = this.#resume;
-    // Whatever throws below ends the program, as a throw ends a generator; every path that
-    // yields sets where to resume.
-    this.#resume = DONE;
-    const op = this.#advance(at, result as OperationResult);
-    if (op === undefined) return OVER;
-    const yielded = this.#yielded;
-    yielded.value = op;
-    return yielded;
-  }
-
-  /**
-   * Ends the program.
-   *
-   * @returns Done.
-   */
-  override return(): IteratorResult<Operation, void> {
-    this.#resume = DONE;
-    return OVER;
-  }
-
-  /**
-   * Ends the program by throwing `error` (the OS catches nothing).
-   *
-   * @param error What to throw.
-   * @returns Never.
-   */
-  override throw(error: unknown): IteratorResult<Operation, void> {
-    this.#resume = DONE;
-    throw error;
-  }
-
-  /**
-   * The program itself, as for a generator.
-   *
-   * @returns This program.
-   */
-  override [Symbol.iterator](): RichOsVcpu {
-    return this;
-  }
-
-  #advance(at: number, result: OperationResult): Operation | undefined {
+  protected advance(at: number, result: OperationResult): Operation | undefined {
     switch (at) {
-      case START:
-        this.#resume = BOOT_INTERRUPTS;
+      case STATE_START:
+        this.resumeAt = BOOT_INTERRUPTS;
         return INTERRUPTS_ON;
       case BOOT_INTERRUPTS:
-        this.#resume = BOOT_CLOCK;
+        this.resumeAt = BOOT_CLOCK;
         return CLOCK;
       case BOOT_CLOCK:
         this.#boot(timeOf(result));
@@ -372,7 +316,7 @@ export class RichOsVcpu extends Iterator<Operation, void, OperationResult> imple
       this.#clockNs = -1;
       return this.#pointAt(t);
     }
-    this.#resume = POINT;
+    this.resumeAt = POINT;
     return CLOCK;
   }
 
@@ -460,7 +404,7 @@ export class RichOsVcpu extends Iterator<Operation, void, OperationResult> imple
     const target = wake === Infinity ? -1 : wake;
     if (target !== this.#armedAt) {
       this.#armedAt = target;
-      this.#resume = ARMED;
+      this.resumeAt = ARMED;
       return target < 0
         ? { op: "timer", periodNs: 0 }
         : { op: "timer", periodNs: ONE_SHOT_PERIOD_NS, firstNs: target - t };
@@ -482,7 +426,7 @@ export class RichOsVcpu extends Iterator<Operation, void, OperationResult> imple
       this.#path = undefined;
       return this.#point();
     }
-    this.#resume = PATH;
+    this.resumeAt = PATH;
     return step.value;
   }
 
@@ -499,7 +443,7 @@ export class RichOsVcpu extends Iterator<Operation, void, OperationResult> imple
       this.#observe.ipcErrors++;
       return this.#point();
     }
-    this.#resume = IPC_SENT;
+    this.resumeAt = IPC_SENT;
     return op;
   }
 
@@ -522,10 +466,10 @@ export class RichOsVcpu extends Iterator<Operation, void, OperationResult> imple
   #run(): Operation {
     const work = this.#work;
     if (work === 0) {
-      this.#resume = WAITED;
+      this.resumeAt = WAITED;
       return WAIT;
     }
-    this.#resume = RAN;
+    this.resumeAt = RAN;
     return computeOperation(work);
   }
 
@@ -544,7 +488,7 @@ export class RichOsVcpu extends Iterator<Operation, void, OperationResult> imple
     if (rendering !== undefined) {
       rendering.remaining -= done;
       if (rendering.remaining <= 0) {
-        this.#resume = FRAME_DONE;
+        this.resumeAt = FRAME_DONE;
         return CLOCK;
       }
     }

@@ -10,6 +10,7 @@
 
 import type { DeliveredVirq, Operation, OperationResult } from "../kernel/abi.ts";
 import type { GuestContext } from "../kernel/objects/cell.ts";
+import { GuestStateMachine, STATE_START } from "./_guest_state_machine.ts";
 import {
   arriveSporadic,
   bootTask,
@@ -47,8 +48,6 @@ export interface RtosConfig {
 }
 
 // Where the RTOS resumes: the operation it last yielded, whose result `next()` brings.
-/** Not started: nothing yielded yet. */
-const START = 0;
 /** After enabling interrupts at boot. */
 const BOOT_INTERRUPTS = 1;
 /** After programming the tick at boot. */
@@ -77,8 +76,6 @@ const UNMASKED = 12;
 const PIECE_RAN = 13;
 /** After the clock read at a job's end. */
 const FINISHED = 14;
-/** Returned or thrown: the program is over. */
-const DONE = 15;
 
 /** How the RTOS handles one vIRQ name, worked out once per name. */
 interface VirqRoute {
@@ -89,8 +86,6 @@ interface VirqRoute {
   /** The capability name to receive or acknowledge with (looked up live: caps can move). */
   readonly capName: string;
 }
-
-const OVER: IteratorResult<Operation, void> = Object.freeze({ done: true, value: undefined });
 
 /**
  * The RTOS program for one boot.
@@ -104,7 +99,7 @@ export function rtosProgram(ctx: GuestContext, config: RtosConfig): Guest<void> 
 }
 
 /** One boot of the RTOS, driven by the kernel through the iterator protocol of a generator. */
-class RtosKernel extends Iterator<Operation, void, OperationResult> implements Guest<void> {
+class RtosKernel extends GuestStateMachine {
   readonly #ctx: GuestContext;
   readonly #config: RtosConfig;
   readonly #costs: RtosCosts;
@@ -114,13 +109,6 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   #routes = new Map<string, VirqRoute>();
   /** The same routes by vIRQ number (a cell's numbers are dense and name one vIRQ each). */
   #routesByNumber: (VirqRoute | undefined)[] = [];
-  #resume = START;
-  /**
-   * What `next()` returns for a yielded operation: one object, rewritten at every call (the
-   * RTOS yields at every scheduling point of the platform's busiest guest). Its reader, the
-   * kernel's step, takes the operation out before it calls `next()` again.
-   */
-  readonly #yielded: { done: false; value: Operation } = { done: false, value: CLOCK };
   /**
    * vIRQs delivered and not yet handled: the first `#pendingCount` entries. The two lists of
    * pending and handled vIRQs swap at each point and keep their storage (truncating an array
@@ -172,68 +160,20 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     this.#tickNs = config.tickNs;
   }
 
-  /**
-   * Runs the RTOS up to its next operation.
-   *
-   * @param result The result of the operation it yielded last (ignored on the first call).
-   * @returns The next operation (the RTOS never returns), in an object the next call reuses.
-   */
-  override next(result?: OperationResult): IteratorResult<Operation, void> {
-    const at = this.#resume;
-    // Whatever throws below ends the program, as a throw ends a generator; every path that
-    // yields sets where to resume.
-    this.#resume = DONE;
-    const op = this.#advance(at, result as OperationResult);
-    if (op === undefined) return OVER;
-    const yielded = this.#yielded;
-    yielded.value = op;
-    return yielded;
-  }
-
-  /**
-   * Ends the program.
-   *
-   * @returns Done.
-   */
-  override return(): IteratorResult<Operation, void> {
-    this.#resume = DONE;
-    return OVER;
-  }
-
-  /**
-   * Ends the program by throwing `error` (the RTOS catches nothing).
-   *
-   * @param error What to throw.
-   * @returns Never.
-   */
-  override throw(error: unknown): IteratorResult<Operation, void> {
-    this.#resume = DONE;
-    throw error;
-  }
-
-  /**
-   * The program itself, as for a generator.
-   *
-   * @returns This program.
-   */
-  override [Symbol.iterator](): RtosKernel {
-    return this;
-  }
-
-  #advance(at: number, result: OperationResult): Operation | undefined {
+  protected advance(at: number, result: OperationResult): Operation | undefined {
     switch (at) {
-      case START:
-        this.#resume = BOOT_INTERRUPTS;
+      case STATE_START:
+        this.resumeAt = BOOT_INTERRUPTS;
         return INTERRUPTS_ON;
       case BOOT_INTERRUPTS:
         if (this.#tickNs > 0) {
-          this.#resume = BOOT_TIMER;
+          this.resumeAt = BOOT_TIMER;
           return { op: "timer", periodNs: this.#tickNs, firstNs: this.#tickNs };
         }
-        this.#resume = BOOT_CLOCK;
+        this.resumeAt = BOOT_CLOCK;
         return CLOCK;
       case BOOT_TIMER:
-        this.#resume = BOOT_CLOCK;
+        this.resumeAt = BOOT_CLOCK;
         return CLOCK;
       case BOOT_CLOCK:
         this.#boot(timeOf(result));
@@ -269,11 +209,11 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
         this.#collect(virqsOf(result));
         return this.#point();
       case MASKED:
-        this.#resume = SECTION_RAN;
+        this.resumeAt = SECTION_RAN;
         return computeOperation(this.#pieceCycles);
       case SECTION_RAN:
         outcomeOf(result, this.#pieceCycles);
-        this.#resume = UNMASKED;
+        this.resumeAt = UNMASKED;
         return INTERRUPTS_ON;
       case UNMASKED:
         return this.#progress(this.#pieceCycles);
@@ -306,7 +246,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
 
   /** Opens a scheduling point: reads the time. */
   #point(): Operation {
-    this.#resume = POINT;
+    this.resumeAt = POINT;
     return CLOCK;
   }
 
@@ -395,7 +335,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
       this.#handlerCycles += costs.irqEntryCycles;
       for (let i = 0; i < tasks.length; i++) this.#arrive(tasks[i], virq.count);
       if (cap !== undefined) {
-        this.#resume = ACKED;
+        this.resumeAt = ACKED;
         return { op: "irqAck", cap };
       }
     }
@@ -411,7 +351,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   }
 
   #receive(): Operation {
-    this.#resume = RECEIVED;
+    this.resumeAt = RECEIVED;
     return { op: "receive", cap: this.#receiveCap };
   }
 
@@ -419,7 +359,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   #overhead(cycles: number): Operation {
     if (cycles <= 0) return this.#point();
     this.#overheadLeftCycles = cycles;
-    this.#resume = OVERHEAD;
+    this.resumeAt = OVERHEAD;
     return computeOperation(cycles);
   }
 
@@ -437,7 +377,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
       const wanted = target === Infinity ? -1 : target;
       if (wanted !== this.#armedAt) {
         this.#armedAt = wanted;
-        this.#resume = ARMED;
+        this.resumeAt = ARMED;
         return wanted < 0
           ? { op: "timer", periodNs: 0 }
           : { op: "timer", periodNs: ONE_SHOT_PERIOD_NS, firstNs: wanted - now };
@@ -478,7 +418,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
   #dispatch(): Operation {
     const job = this.#job;
     if (job === undefined) {
-      this.#resume = WAITED;
+      this.resumeAt = WAITED;
       return WAIT;
     }
     const trace = this.#ctx.trace;
@@ -508,10 +448,10 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     const cycles = pieceCycles(job);
     this.#pieceCycles = cycles;
     if (pieceMasked(job)) {
-      this.#resume = MASKED;
+      this.resumeAt = MASKED;
       return INTERRUPTS_OFF;
     }
-    this.#resume = PIECE_RAN;
+    this.resumeAt = PIECE_RAN;
     return computeOperation(cycles);
   }
 
@@ -521,7 +461,7 @@ class RtosKernel extends Iterator<Operation, void, OperationResult> implements G
     job.remaining -= done;
     job.executed += done;
     if (job.remaining === 0) {
-      this.#resume = FINISHED;
+      this.resumeAt = FINISHED;
       return CLOCK;
     }
     return this.#point();
