@@ -7,7 +7,7 @@ import { Engine } from "../../hw/engine.ts";
 import type { TraceRecord } from "../../hw/trace_bus.ts";
 import type { CostTable } from "../../kernel/cost_model.ts";
 import { Microvisor } from "../../kernel/microvisor.ts";
-import type { Cell } from "../../kernel/objects/cell.ts";
+import type { Cell, GuestContext } from "../../kernel/objects/cell.ts";
 import type { GuestRecipe } from "../../guests/recipe.ts";
 
 export interface Rig {
@@ -57,4 +57,24 @@ export function load(rig: Rig, name: string, recipe: GuestRecipe): Cell {
 /** Connects two cells by a channel named `FROM->TO`. */
 export function connect(rig: Rig, from: Cell, to: Cell, slots: number, maxBytes = 256): void {
   rig.kernel.createChannel({ name: `${from.name}->${to.name}`, from, to, slots, maxBytes });
+}
+
+/**
+ * A context for driving a guest program by hand, outside any kernel: 1 GHz, no capabilities,
+ * a random stream that always answers its lower bound, trace kinds pushed onto `traced`.
+ */
+export function handContext(cell: string, image: string, traced: string[] = []): GuestContext {
+  const stream = { int: (low: number) => low, float: () => 0, chance: () => false };
+  return {
+    cell,
+    vcpu: 0,
+    caps: {},
+    virqs: {},
+    ram: { base: 0, size: 0 },
+    windows: {},
+    clockHz: 1e9,
+    image: { name: image, version: "1.0" },
+    trace: (kind) => traced.push(kind),
+    random: () => stream,
+  };
 }

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { boards } from "../../hw/boards.ts";
 import { HANDSET_COSTS, ZERO_COSTS } from "../../kernel/cost_model.ts";
 import type { CostTable } from "../../kernel/cost_model.ts";
-import type { GuestContext } from "../../kernel/objects/cell.ts";
 import { compute, now, wait } from "../../guests/program.ts";
 import {
   richOs,
@@ -11,7 +10,7 @@ import {
   richOsObservation,
   type RichOsOptions,
 } from "../../guests/rich_os.ts";
-import { connect, load, makeRig, type Rig } from "./_setup.ts";
+import { connect, handContext, load, makeRig, type Rig } from "./_setup.ts";
 
 const MS = 1_000_000;
 const GHZ = 1_000_000_000;
@@ -165,28 +164,11 @@ Deno.test("richOs() rejects bad options with the valid range", () => {
   assert.throws(() => richOsControl().burst("x", { messages: -1, bytes: 1 }), RangeError);
 });
 
-/** A context for driving a rich OS vCPU's program by hand: 1 GHz, no capabilities. */
-function handContext(traced: string[]): GuestContext {
-  const stream = { int: (low: number) => low, float: () => 0, chance: () => false };
-  return {
-    cell: "android",
-    vcpu: 0,
-    caps: {},
-    virqs: {},
-    ram: { base: 0, size: 0 },
-    windows: {},
-    clockHz: 1e9,
-    image: { name: "rich-os", version: "1.0" },
-    trace: (kind) => traced.push(kind),
-    random: () => stream,
-  };
-}
-
 Deno.test("richOs() program follows the generator protocol: next, return, throw, iterator", () => {
   const recipe = richOs({ priority: 1, processes: 1 });
   const ok = { ok: true as const, value: undefined };
   const at = (ns: number) => ({ ok: true as const, value: ns });
-  const program = recipe.vcpus[0].program(handContext([]));
+  const program = recipe.vcpus[0].program(handContext("android", "rich-os"));
   assert.equal(program[Symbol.iterator](), program);
   assert.deepEqual(program.next(ok).value, { op: "interrupts", enabled: true });
   assert.deepEqual(program.next(ok).value, { op: "clock" });
@@ -196,12 +178,14 @@ Deno.test("richOs() program follows the generator protocol: next, return, throw,
   assert.deepEqual(program.next(ok).value, { op: "clock" });
   assert.deepEqual(program.return(undefined), { done: true, value: undefined });
   assert.deepEqual(program.next(ok), { done: true, value: undefined });
-  const thrown = recipe.vcpus[0].program(handContext([]));
+  const thrown = recipe.vcpus[0].program(handContext("android", "rich-os"));
   thrown.next(ok);
   assert.throws(() => thrown.throw(new Error("stop")), /stop/);
   assert.deepEqual(thrown.next(ok), { done: true, value: undefined });
   // Idle: the timer wakes the OS one timeslice ahead to pick hooks up.
-  const idle = richOs({ priority: 1, processes: 0 }).vcpus[0].program(handContext([]));
+  const idle = richOs({ priority: 1, processes: 0 }).vcpus[0].program(
+    handContext("android", "rich-os"),
+  );
   idle.next(ok);
   idle.next(ok);
   idle.next(at(0));
@@ -216,7 +200,7 @@ Deno.test("richOs() program runs hooks in place of its work, and a throwing runn
   const recipe = richOs({ priority: 1, processes: 1, control, observe });
   const ok = { ok: true as const, value: undefined };
   const at = (ns: number) => ({ ok: true as const, value: ns });
-  const program = recipe.vcpus[0].program(handContext(traced));
+  const program = recipe.vcpus[0].program(handContext("android", "rich-os", traced));
   program.next(ok);
   program.next(ok);
   control.request("pin");
@@ -235,7 +219,7 @@ Deno.test("richOs() program runs hooks in place of its work, and a throwing runn
   // The request (no endpoint cap) was never reached.
   assert.deepEqual(observe.replies, []);
   // On a fresh boot the request is answered without an operation, then the OS reads the time.
-  const again = recipe.vcpus[0].program(handContext(traced));
+  const again = recipe.vcpus[0].program(handContext("android", "rich-os", traced));
   again.next(ok);
   again.next(ok);
   assert.deepEqual(again.next(at(0)).value, { op: "clock" });

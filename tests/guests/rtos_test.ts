@@ -12,8 +12,7 @@ import {
   task,
   type TaskSpec,
 } from "../../guests/rtos.ts";
-import type { GuestContext } from "../../kernel/objects/cell.ts";
-import { load, makeRig, type Rig } from "./_setup.ts";
+import { handContext, load, makeRig, type Rig } from "./_setup.ts";
 
 const MS = 1_000_000;
 const NO_RTOS_COSTS = { contextSwitchCycles: 0, tickCycles: 0, irqEntryCycles: 0 };
@@ -432,19 +431,7 @@ Deno.test("rtos() program follows the generator protocol: next, return, throw, i
     tickNs: MS,
     tasks: [task("t", { period: 10 * MS, wcet: MS, priority: 1 })],
   });
-  const stream = { int: (low: number) => low, float: () => 0, chance: () => false };
-  const ctx: GuestContext = {
-    cell: "rtos",
-    vcpu: 0,
-    caps: {},
-    virqs: {},
-    ram: { base: 0, size: 0 },
-    windows: {},
-    clockHz: 1e9,
-    image: { name: "rtos", version: "1.0" },
-    trace: () => {},
-    random: () => stream,
-  };
+  const ctx = handContext("rtos", "rtos");
   const ok = { ok: true as const, value: undefined };
   const program = recipe.vcpus[0].program(ctx);
   assert.equal(program[Symbol.iterator](), program);
