@@ -5,9 +5,8 @@
  */
 
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
-import type { InterruptController } from "../interrupt_controller.ts";
-import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { type DeviceWindowOptions, IrqDevice } from "./irq_device.ts";
 import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
@@ -26,17 +25,7 @@ export interface CanTransmission extends CanFrame {
 }
 
 /** Options of the {@linkcode CanController} constructor. */
-export interface CanControllerOptions {
-  /** The device name (trace source), e.g. `"can"`. */
-  readonly name: string;
-  /** The physical base address of the window. */
-  readonly base: number;
-  /** The window size, at least {@linkcode CanController.minimumSize}. */
-  readonly size: number;
-  /** The interrupt line (RX and TX done). */
-  readonly irq: number;
-  /** The controller the line is on. */
-  readonly interrupts: InterruptController;
+export interface CanControllerOptions extends DeviceWindowOptions {
   /** Bus rate; default 500 kbit/s. */
   readonly bitrate?: number;
   /** TX queue depth in frames; default 8. */
@@ -108,7 +97,7 @@ function checkFrame(name: string, frame: CanFrame, action: string): void {
  * assert.equal(can.sent()[0].time, 222_000);
  * ```
  */
-export class CanController implements MmioDevice {
+export class CanController extends IrqDevice {
   /** Register offsets. */
   static readonly registers: Readonly<
     Record<
@@ -165,8 +154,6 @@ export class CanController implements MmioDevice {
     return (frame.id > 0x7ff ? 67 : 47) + 8 * frame.data.length;
   }
 
-  #engine: Engine;
-  #interrupts: InterruptController;
   #onSend: ((frame: CanTransmission) => void) | undefined;
   #txQueue: CanFrame[] = [];
   #txBusyUntil: Instant = 0;
@@ -179,14 +166,6 @@ export class CanController implements MmioDevice {
   #txId = 0;
   #txDlc = 0;
   #txData = new Uint8Array(8);
-  /** The device name. */
-  readonly name: string;
-  /** The window base. */
-  readonly base: number;
-  /** The window size. */
-  readonly size: number;
-  /** The interrupt line. */
-  readonly irq: number;
   /** Bus rate in bits per second. */
   readonly bitrate: number;
   /** One bit time in ns. */
@@ -204,13 +183,8 @@ export class CanController implements MmioDevice {
    * @throws {RangeError} If an option is out of range.
    */
   constructor(engine: Engine, options: CanControllerOptions) {
-    this.#engine = engine;
-    this.#interrupts = options.interrupts;
+    super(engine, options);
     this.#onSend = options.onSend;
-    this.name = options.name;
-    this.base = options.base;
-    this.size = options.size;
-    this.irq = options.irq;
     this.bitrate = options.bitrate ?? 500_000;
     this.txQueueMax = options.txQueueMax ?? 8;
     this.rxQueueMax = options.rxQueueMax ?? 16;
@@ -257,9 +231,9 @@ export class CanController implements MmioDevice {
     }
     const copy = { id: frame.id, data: frame.data.slice() };
     this.#txQueue.push(copy);
-    const start = Math.max(this.#engine.now, this.#txBusyUntil);
+    const start = Math.max(this.engine.now, this.#txBusyUntil);
     this.#txBusyUntil = start + this.frameTimeNs(copy);
-    this.#engine.schedule(this.#txBusyUntil, () => this.#sentOne(), PRIORITY_HARDWARE);
+    this.engine.schedule(this.#txBusyUntil, () => this.#sentOne(), PRIORITY_HARDWARE);
     return this.#txBusyUntil;
   }
 
@@ -283,9 +257,9 @@ export class CanController implements MmioDevice {
   deliver(frame: CanFrame): Instant {
     checkFrame(this.name, frame, "deliver");
     const copy = { id: frame.id, data: frame.data.slice() };
-    const at = Math.max(this.#engine.now, this.#rxBusFreeAt) + this.frameTimeNs(copy);
+    const at = Math.max(this.engine.now, this.#rxBusFreeAt) + this.frameTimeNs(copy);
     this.#rxBusFreeAt = at;
-    this.#engine.schedule(at, () => this.#received(copy), PRIORITY_HARDWARE);
+    this.engine.schedule(at, () => this.#received(copy), PRIORITY_HARDWARE);
     return at;
   }
 
@@ -392,43 +366,43 @@ export class CanController implements MmioDevice {
 
   #sentOne(): void {
     const frame = this.#txQueue.shift()!;
-    const record: CanTransmission = { id: frame.id, data: frame.data, time: this.#engine.now };
+    const record: CanTransmission = { id: frame.id, data: frame.data, time: this.engine.now };
     this.#sent.push(record);
     if (this.#sent.length > HISTORY_MAX) this.#sent.shift();
     this.#txDone = true;
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (trace.active) {
       trace.emit({
-        time: this.#engine.now,
+        time: this.engine.now,
         kind: "can.tx",
         source: this.name,
         id: frame.id,
         bytes: frame.data.length,
       });
     }
-    this.#interrupts.raise(this.irq);
+    this.interrupts.raise(this.irq);
     this.#onSend?.(record);
   }
 
   #received(frame: CanFrame): void {
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (this.#rx.length >= this.rxQueueMax) {
       this.#rxDropped++;
       if (trace.active) {
-        trace.emit({ time: this.#engine.now, kind: "can.drop", source: this.name, id: frame.id });
+        trace.emit({ time: this.engine.now, kind: "can.drop", source: this.name, id: frame.id });
       }
       return;
     }
     this.#rx.push(frame);
     if (trace.active) {
       trace.emit({
-        time: this.#engine.now,
+        time: this.engine.now,
         kind: "can.rx",
         source: this.name,
         id: frame.id,
         bytes: frame.data.length,
       });
     }
-    this.#interrupts.raise(this.irq);
+    this.interrupts.raise(this.irq);
   }
 }

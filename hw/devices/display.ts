@@ -6,24 +6,13 @@
 
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { EventHandle } from "../event_queue.ts";
-import type { InterruptController } from "../interrupt_controller.ts";
-import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { type DeviceWindowOptions, IrqDevice } from "./irq_device.ts";
 import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode Display} constructor. */
-export interface DisplayOptions {
-  /** The device name (trace source), e.g. `"display"`. */
-  readonly name: string;
-  /** The physical base address of the window. */
-  readonly base: number;
-  /** The window size: at least 0x1000 + width × height. */
-  readonly size: number;
-  /** The vsync interrupt line. */
-  readonly irq: number;
-  /** The controller the line is on. */
-  readonly interrupts: InterruptController;
+export interface DisplayOptions extends DeviceWindowOptions {
   /** Pixels per line; default 320. */
   readonly width?: number;
   /** Lines; default 240. */
@@ -72,7 +61,7 @@ const FRAMEBUFFER_OFFSET = 0x1000;
  * assert.equal(interrupts.assertedAt(42), 16_666_667);
  * ```
  */
-export class Display implements MmioDevice {
+export class Display extends IrqDevice {
   /** Register offsets. */
   static readonly registers: Readonly<
     Record<
@@ -90,20 +79,10 @@ export class Display implements MmioDevice {
   /** CONTROL bit: raise the line at each vsync. */
   static readonly CONTROL_VSYNC_IRQ: number = 1;
 
-  #engine: Engine;
-  #interrupts: InterruptController;
   #framebuffer: Uint8Array | undefined;
   #control = 0;
   #secure = false;
   #vsync: EventHandle | undefined;
-  /** The device name. */
-  readonly name: string;
-  /** The window base. */
-  readonly base: number;
-  /** The window size. */
-  readonly size: number;
-  /** The vsync line. */
-  readonly irq: number;
   /** Pixels per line. */
   readonly width: number;
   /** Lines. */
@@ -119,12 +98,7 @@ export class Display implements MmioDevice {
    * @throws {RangeError} If the window cannot hold the framebuffer or an option is invalid.
    */
   constructor(engine: Engine, options: DisplayOptions) {
-    this.#engine = engine;
-    this.#interrupts = options.interrupts;
-    this.name = options.name;
-    this.base = options.base;
-    this.size = options.size;
-    this.irq = options.irq;
+    super(engine, options);
     this.width = options.width ?? 320;
     this.height = options.height ?? 240;
     const refreshHz = options.refreshHz ?? 60;
@@ -185,7 +159,7 @@ export class Display implements MmioDevice {
         case r.CONTROL:
           return this.#control;
         case r.FRAME_COUNT:
-          return Math.floor(this.#engine.now / this.periodNs) >>> 0;
+          return Math.floor(this.engine.now / this.periodNs) >>> 0;
         case r.SECURE_INDICATOR:
           return this.#secure ? 1 : 0;
         case r.WIDTH:
@@ -235,10 +209,10 @@ export class Display implements MmioDevice {
   #setSecure(on: boolean, initiator: string): void {
     if (on === this.#secure) return;
     this.#secure = on;
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (trace.active) {
       trace.emit({
-        time: this.#engine.now,
+        time: this.engine.now,
         kind: "display.secure",
         source: this.name,
         on,
@@ -252,17 +226,17 @@ export class Display implements MmioDevice {
     this.#control = control;
     if (this.vsyncEnabled && !was) this.#armVsync();
     if (!this.vsyncEnabled && this.#vsync !== undefined) {
-      this.#engine.cancel(this.#vsync);
+      this.engine.cancel(this.#vsync);
       this.#vsync = undefined;
     }
   }
 
   #armVsync(): void {
-    const next: Instant = (Math.floor(this.#engine.now / this.periodNs) + 1) * this.periodNs;
-    this.#vsync = this.#engine.schedule(next, (now) => {
+    const next: Instant = (Math.floor(this.engine.now / this.periodNs) + 1) * this.periodNs;
+    this.#vsync = this.engine.schedule(next, (now) => {
       this.#vsync = undefined;
       this.#armVsync();
-      const trace = this.#engine.trace;
+      const trace = this.engine.trace;
       if (trace.active) {
         trace.emit({
           time: now,
@@ -271,7 +245,7 @@ export class Display implements MmioDevice {
           frame: Math.round(now / this.periodNs),
         });
       }
-      this.#interrupts.raise(this.irq);
+      this.interrupts.raise(this.irq);
     }, PRIORITY_HARDWARE);
   }
 }

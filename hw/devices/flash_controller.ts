@@ -9,24 +9,14 @@ import { hex } from "../_format.ts";
 import { PageWalk } from "../_pages.ts";
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { EventHandle } from "../event_queue.ts";
-import type { InterruptController } from "../interrupt_controller.ts";
-import type { FlashBacking, MmioDevice } from "../physical_memory.ts";
+import type { FlashBacking } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { type DeviceWindowOptions, IrqDevice } from "./irq_device.ts";
 import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode FlashController} constructor. */
-export interface FlashControllerOptions {
-  /** The device name (trace source), e.g. `"flash"`. */
-  readonly name: string;
-  /** The physical base address of the register window. */
-  readonly base: number;
-  /** The window size: at least 0x1000 + pageBytes. */
-  readonly size: number;
-  /** The completion interrupt line. */
-  readonly irq: number;
-  /** The controller the line is on. */
-  readonly interrupts: InterruptController;
+export interface FlashControllerOptions extends DeviceWindowOptions {
   /** The flash size in bytes, a multiple of blockBytes (the board passes its flash region's size). */
   readonly flashBytes: number;
   /** Page size; default 2,048 bytes (typical SLC NAND). */
@@ -105,7 +95,7 @@ const BUFFER_OFFSET = 0x1000;
  * assert.deepEqual(flash.readFlash(0x800, 3), new Uint8Array([0x12, 0x34, 0xff]));
  * ```
  */
-export class FlashController implements MmioDevice {
+export class FlashController extends IrqDevice {
   /** Register and window offsets. */
   static readonly registers: Readonly<
     Record<"ADDR" | "CMD" | "STATUS" | "PAGE_BYTES" | "BLOCK_BYTES" | "BUFFER", number>
@@ -133,8 +123,6 @@ export class FlashController implements MmioDevice {
     ERROR_ADDRESS: 8,
   });
 
-  #engine: Engine;
-  #interrupts: InterruptController;
   #pages = new Map<number, Uint8Array>();
   #buffer: Uint8Array;
   #walk: PageWalk;
@@ -142,14 +130,6 @@ export class FlashController implements MmioDevice {
   #flags = 0;
   #inFlight: InFlight | undefined;
   #storage: FlashBacking;
-  /** The device name. */
-  readonly name: string;
-  /** The register window base. */
-  readonly base: number;
-  /** The register window size. */
-  readonly size: number;
-  /** The completion line. */
-  readonly irq: number;
   /** The flash size in bytes. */
   readonly flashBytes: number;
   /** Page size in bytes. */
@@ -171,12 +151,7 @@ export class FlashController implements MmioDevice {
    * @throws {RangeError} If the geometry is inconsistent or the window too small.
    */
   constructor(engine: Engine, options: FlashControllerOptions) {
-    this.#engine = engine;
-    this.#interrupts = options.interrupts;
-    this.name = options.name;
-    this.base = options.base;
-    this.size = options.size;
-    this.irq = options.irq;
+    super(engine, options);
     this.flashBytes = options.flashBytes;
     this.pageBytes = options.pageBytes ?? 2_048;
     this.blockBytes = options.blockBytes ?? 131_072;
@@ -334,10 +309,10 @@ export class FlashController implements MmioDevice {
    */
   powerLoss(): void {
     const op = this.#inFlight;
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (trace.active) {
       trace.emit({
-        time: this.#engine.now,
+        time: this.engine.now,
         kind: "flash.power_loss",
         source: this.name,
         operation: op?.operation ?? "idle",
@@ -345,7 +320,7 @@ export class FlashController implements MmioDevice {
       });
     }
     if (op !== undefined) {
-      this.#engine.cancel(op.handle);
+      this.engine.cancel(op.handle);
       this.#inFlight = undefined;
       if (op.operation === "program") this.#tearProgram(op);
       else if (op.operation === "erase") this.#eraseRange(op.offset, this.blockBytes / 2);
@@ -440,11 +415,11 @@ export class FlashController implements MmioDevice {
           `${this.#inFlight.operation} until ${this.#inFlight.end} ns; wait for the completion`,
       );
     }
-    const start = this.#engine.now;
+    const start = this.engine.now;
     const end = start + duration;
-    const handle = this.#engine.schedule(end, () => this.#complete(), PRIORITY_HARDWARE);
+    const handle = this.engine.schedule(end, () => this.#complete(), PRIORITY_HARDWARE);
     this.#inFlight = { operation, offset, data, start, end, handle };
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (trace.active) {
       trace.emit({
         time: start,
@@ -469,22 +444,22 @@ export class FlashController implements MmioDevice {
     else if (op.operation === "erase") this.#eraseRange(op.offset, this.blockBytes);
     else this.#buffer.set(this.readFlash(op.offset, this.pageBytes));
     this.#flags |= FlashController.status.DONE;
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (trace.active) {
       trace.emit({
-        time: this.#engine.now,
+        time: this.engine.now,
         kind: "flash.done",
         source: this.name,
         operation: op.operation,
         offset: op.offset,
       });
     }
-    this.#interrupts.raise(this.irq);
+    this.interrupts.raise(this.irq);
   }
 
   #tearProgram(op: InFlight): void {
     const page = this.pageBytes;
-    const donePages = Math.floor((this.#engine.now - op.start) / this.programNs);
+    const donePages = Math.floor((this.engine.now - op.start) / this.programNs);
     const firstPage = Math.floor(op.offset / page);
     const tornPage = firstPage + donePages;
     // Fully programmed pages: everything of the op before the torn page.

@@ -5,9 +5,8 @@
  */
 
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
-import type { InterruptController } from "../interrupt_controller.ts";
-import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration } from "../time.ts";
+import { type DeviceWindowOptions, IrqDevice } from "./irq_device.ts";
 import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
@@ -81,17 +80,7 @@ export function keyForScancode(code: number): string | undefined {
 }
 
 /** Options of the {@linkcode Keypad} constructor. */
-export interface KeypadOptions {
-  /** The device name (trace source), e.g. `"keypad"`. */
-  readonly name: string;
-  /** The physical base address of the register window. */
-  readonly base: number;
-  /** The window size, at least {@linkcode Keypad.minimumSize}. */
-  readonly size: number;
-  /** The interrupt line. */
-  readonly irq: number;
-  /** The controller the line is on. */
-  readonly interrupts: InterruptController;
+export interface KeypadOptions extends DeviceWindowOptions {
   /** Matrix-scan debounce from press to scancode ready; default 10 µs. */
   readonly scanDelayNs?: Duration;
   /** FIFO depth in scancodes; default 16. */
@@ -128,7 +117,7 @@ export interface KeypadOptions {
  * assert.equal(keyForScancode(keypad.read(Keypad.registers.DATA, 4)[0]), "4");
  * ```
  */
-export class Keypad implements MmioDevice {
+export class Keypad extends IrqDevice {
   /** Register offsets. */
   static readonly registers: Readonly<
     Record<"STATUS" | "SCANCODE" | "DATA" | "COUNT" | "OVERFLOW", number>
@@ -144,18 +133,8 @@ export class Keypad implements MmioDevice {
   /** STATUS bit: the FIFO holds a scancode. */
   static readonly STATUS_READY: number = 1;
 
-  #engine: Engine;
-  #interrupts: InterruptController;
   #fifo: number[] = [];
   #overflow = 0;
-  /** The device name. */
-  readonly name: string;
-  /** The window base. */
-  readonly base: number;
-  /** The window size. */
-  readonly size: number;
-  /** The interrupt line. */
-  readonly irq: number;
   /** The scan delay in ns. */
   readonly scanDelayNs: Duration;
   /** The FIFO depth. */
@@ -169,12 +148,7 @@ export class Keypad implements MmioDevice {
    * @throws {RangeError} If the window is too small or an option is out of range.
    */
   constructor(engine: Engine, options: KeypadOptions) {
-    this.#engine = engine;
-    this.#interrupts = options.interrupts;
-    this.name = options.name;
-    this.base = options.base;
-    this.size = options.size;
-    this.irq = options.irq;
+    super(engine, options);
     this.scanDelayNs = options.scanDelayNs ?? 10_000;
     this.fifoDepth = options.fifoDepth ?? 16;
     const check = new OptionChecks("keypad", this.name);
@@ -193,7 +167,7 @@ export class Keypad implements MmioDevice {
    */
   press(key: string): void {
     const code = scancodeForKey(key);
-    this.#engine.after(this.scanDelayNs, () => this.#scanned(code), PRIORITY_HARDWARE);
+    this.engine.after(this.scanDelayNs, () => this.#scanned(code), PRIORITY_HARDWARE);
   }
 
   /** The scancodes waiting in the FIFO, head first. */
@@ -250,12 +224,12 @@ export class Keypad implements MmioDevice {
   }
 
   #scanned(code: number): void {
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (this.#fifo.length >= this.fifoDepth) {
       this.#overflow++;
       if (trace.active) {
         trace.emit({
-          time: this.#engine.now,
+          time: this.engine.now,
           kind: "keypad.overflow",
           source: this.name,
           code,
@@ -266,8 +240,8 @@ export class Keypad implements MmioDevice {
     }
     this.#fifo.push(code);
     if (trace.active) {
-      trace.emit({ time: this.#engine.now, kind: "keypad.key", source: this.name, code });
+      trace.emit({ time: this.engine.now, kind: "keypad.key", source: this.name, code });
     }
-    this.#interrupts.raise(this.irq);
+    this.interrupts.raise(this.irq);
   }
 }

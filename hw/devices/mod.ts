@@ -5,6 +5,7 @@
  * @module
  */
 
+export * from "./irq_device.ts";
 export * from "./keypad.ts";
 export * from "./display.ts";
 export * from "./radio.ts";

@@ -6,24 +6,13 @@
  */
 
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
-import type { InterruptController } from "../interrupt_controller.ts";
-import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { type DeviceWindowOptions, IrqDevice } from "./irq_device.ts";
 import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode NetPort} constructor. */
-export interface NetPortOptions {
-  /** The device name (trace source), e.g. `"net"`. */
-  readonly name: string;
-  /** The physical base address of the window. */
-  readonly base: number;
-  /** The window size, at least {@linkcode NetPort.minimumSize}. */
-  readonly size: number;
-  /** The RX interrupt line. */
-  readonly irq: number;
-  /** The controller the line is on. */
-  readonly interrupts: InterruptController;
+export interface NetPortOptions extends DeviceWindowOptions {
   /** One-way latency added to every message; default 100 µs. */
   readonly latencyNs?: Duration;
   /** Link rate in bits per second; default 100 Mbit/s. */
@@ -77,7 +66,7 @@ const HISTORY_MAX = 4096;
  * assert.equal(net.read(NetPort.registers.RX_LEN, 4)[0] + net.read(NetPort.registers.RX_LEN, 4)[1] * 256, 1_000);
  * ```
  */
-export class NetPort implements MmioDevice {
+export class NetPort extends IrqDevice {
   /** Register and window offsets. */
   static readonly registers: Readonly<
     Record<
@@ -99,22 +88,12 @@ export class NetPort implements MmioDevice {
   /** The largest message. */
   static readonly mtuBytes: number = WINDOW_BYTES;
 
-  #engine: Engine;
-  #interrupts: InterruptController;
   #rx: Uint8Array[] = [];
   #dropped = 0;
   #wireFreeAt: Instant = 0;
   #tx = new Uint8Array(WINDOW_BYTES);
   #sent: Uint8Array[] = [];
   #onSend: ((bytes: Uint8Array, time: Instant) => void) | undefined;
-  /** The device name. */
-  readonly name: string;
-  /** The window base. */
-  readonly base: number;
-  /** The window size. */
-  readonly size: number;
-  /** The RX line. */
-  readonly irq: number;
   /** One-way latency in ns. */
   readonly latencyNs: Duration;
   /** Link rate in bits per second. */
@@ -130,13 +109,8 @@ export class NetPort implements MmioDevice {
    * @throws {RangeError} If an option is out of range.
    */
   constructor(engine: Engine, options: NetPortOptions) {
-    this.#engine = engine;
-    this.#interrupts = options.interrupts;
+    super(engine, options);
     this.#onSend = options.onSend;
-    this.name = options.name;
-    this.base = options.base;
-    this.size = options.size;
-    this.irq = options.irq;
     this.latencyNs = options.latencyNs ?? 100_000;
     this.bandwidthBitsPerSecond = options.bandwidthBitsPerSecond ?? 100_000_000;
     this.rxQueueMax = options.rxQueueMax ?? 64;
@@ -176,10 +150,10 @@ export class NetPort implements MmioDevice {
       );
     }
     const copy = message.slice();
-    const leaves = Math.max(this.#engine.now, this.#wireFreeAt) + this.wireTimeNs(copy.length);
+    const leaves = Math.max(this.engine.now, this.#wireFreeAt) + this.wireTimeNs(copy.length);
     this.#wireFreeAt = leaves;
     const at = leaves + this.latencyNs;
-    this.#engine.schedule(at, () => this.#arrive(copy), PRIORITY_HARDWARE);
+    this.engine.schedule(at, () => this.#arrive(copy), PRIORITY_HARDWARE);
     return at;
   }
 
@@ -192,16 +166,16 @@ export class NetPort implements MmioDevice {
     const copy = bytes.slice();
     this.#sent.push(copy);
     if (this.#sent.length > HISTORY_MAX) this.#sent.shift();
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (trace.active) {
       trace.emit({
-        time: this.#engine.now,
+        time: this.engine.now,
         kind: "net.send",
         source: this.name,
         bytes: copy.length,
       });
     }
-    this.#onSend?.(copy, this.#engine.now);
+    this.#onSend?.(copy, this.engine.now);
   }
 
   /**
@@ -294,12 +268,12 @@ export class NetPort implements MmioDevice {
   }
 
   #arrive(message: Uint8Array): void {
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (this.#rx.length >= this.rxQueueMax) {
       this.#dropped++;
       if (trace.active) {
         trace.emit({
-          time: this.#engine.now,
+          time: this.engine.now,
           kind: "net.drop",
           source: this.name,
           bytes: message.length,
@@ -311,12 +285,12 @@ export class NetPort implements MmioDevice {
     this.#rx.push(message);
     if (trace.active) {
       trace.emit({
-        time: this.#engine.now,
+        time: this.engine.now,
         kind: "net.rx",
         source: this.name,
         bytes: message.length,
       });
     }
-    this.#interrupts.raise(this.irq);
+    this.interrupts.raise(this.irq);
   }
 }

@@ -8,24 +8,13 @@
 import { mixNumber, mixString, recordLayout } from "../fingerprint.ts";
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { EventHandle } from "../event_queue.ts";
-import type { InterruptController } from "../interrupt_controller.ts";
-import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { type DeviceWindowOptions, IrqDevice } from "./irq_device.ts";
 import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode Radio} constructor. */
-export interface RadioOptions {
-  /** The device name (trace source and random stream name), e.g. `"radio"`. */
-  readonly name: string;
-  /** The physical base address of the window. */
-  readonly base: number;
-  /** The window size, at least {@linkcode Radio.minimumSize}. */
-  readonly size: number;
-  /** The frame interrupt line. */
-  readonly irq: number;
-  /** The controller the line is on. */
-  readonly interrupts: InterruptController;
+export interface RadioOptions extends DeviceWindowOptions {
   /** The time of frame 0; default 0. */
   readonly start?: Instant;
   /** The frame period; default 4,615,000 ns. */
@@ -107,7 +96,7 @@ const FRAME = recordLayout<{ time: number; kind: string; source: string; frame: 
  * assert.deepEqual(radio.read(0x100, 16), Radio.burst(2));
  * ```
  */
-export class Radio implements MmioDevice {
+export class Radio extends IrqDevice {
   /** Register and window offsets. */
   static readonly registers: Readonly<
     Record<"STATUS" | "FRAME_NUMBER" | "RX_LEN" | "TX_SEND" | "RX" | "TX", number>
@@ -142,22 +131,12 @@ export class Radio implements MmioDevice {
     return out;
   }
 
-  #engine: Engine;
-  #interrupts: InterruptController;
   #handle: EventHandle | undefined;
   #running = false;
   #frame = -1;
   #frames = 0;
   #tx = new Uint8Array(TX_BYTES);
   #sent: RadioTransmission[] = [];
-  /** The device name. */
-  readonly name: string;
-  /** The window base. */
-  readonly base: number;
-  /** The window size. */
-  readonly size: number;
-  /** The frame line. */
-  readonly irq: number;
   /** The time of frame 0. */
   readonly startAt: Instant;
   /** The frame period in ns. */
@@ -173,12 +152,7 @@ export class Radio implements MmioDevice {
    * @throws {RangeError} If an option is out of range.
    */
   constructor(engine: Engine, options: RadioOptions) {
-    this.#engine = engine;
-    this.#interrupts = options.interrupts;
-    this.name = options.name;
-    this.base = options.base;
-    this.size = options.size;
-    this.irq = options.irq;
+    super(engine, options);
     this.startAt = options.start ?? 0;
     this.framePeriodNs = options.framePeriodNs ?? 4_615_000;
     this.jitterNs = options.jitterNs ?? 0;
@@ -230,7 +204,7 @@ export class Radio implements MmioDevice {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    const now = this.#engine.now;
+    const now = this.engine.now;
     const k = now <= this.startAt
       ? 0
       : Math.ceil((now - this.startAt - this.jitterNs) / this.framePeriodNs);
@@ -240,7 +214,7 @@ export class Radio implements MmioDevice {
   /** Stops frames; the pending frame is cancelled. */
   stop(): void {
     this.#running = false;
-    if (this.#handle !== undefined) this.#engine.cancel(this.#handle);
+    if (this.#handle !== undefined) this.engine.cancel(this.#handle);
     this.#handle = undefined;
   }
 
@@ -257,12 +231,12 @@ export class Radio implements MmioDevice {
       );
     }
     const frame = this.frameNumber;
-    this.#sent.push({ frame, time: this.#engine.now, bytes: bytes.slice() });
+    this.#sent.push({ frame, time: this.engine.now, bytes: bytes.slice() });
     if (this.#sent.length > HISTORY_MAX) this.#sent.shift();
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (trace.active) {
       trace.emit({
-        time: this.#engine.now,
+        time: this.engine.now,
         kind: "radio.tx",
         source: this.name,
         frame,
@@ -326,10 +300,10 @@ export class Radio implements MmioDevice {
   #arm(k: number): void {
     let at = this.startAt + k * this.framePeriodNs;
     if (this.jitterNs > 0) {
-      at += this.#engine.random(this.name).int(-this.jitterNs, this.jitterNs);
+      at += this.engine.random(this.name).int(-this.jitterNs, this.jitterNs);
     }
-    at = Math.max(at, this.#engine.now);
-    this.#handle = this.#engine.schedule(at, (now) => this.#tick(k, now), PRIORITY_HARDWARE);
+    at = Math.max(at, this.engine.now);
+    this.#handle = this.engine.schedule(at, (now) => this.#tick(k, now), PRIORITY_HARDWARE);
   }
 
   #tick(k: number, now: Instant): void {
@@ -337,13 +311,13 @@ export class Radio implements MmioDevice {
     this.#frame = k;
     this.#frames++;
     this.#arm(k + 1);
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (trace.active) {
       trace.emit(
         { time: now, kind: "radio.frame", source: this.name, frame: this.frameNumber },
         FRAME,
       );
     }
-    this.#interrupts.raise(this.irq);
+    this.interrupts.raise(this.irq);
   }
 }

@@ -7,23 +7,12 @@
 
 import type { Engine } from "../engine.ts";
 import { CoreTimer } from "../core_timer.ts";
-import type { InterruptController } from "../interrupt_controller.ts";
-import type { MmioDevice } from "../physical_memory.ts";
+import { type DeviceWindowOptions, IrqDevice } from "./irq_device.ts";
 import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode SystemTimer} constructor. */
-export interface SystemTimerOptions {
-  /** The device name, e.g. `"timer"`. */
-  readonly name: string;
-  /** The physical base address of the window. */
-  readonly base: number;
-  /** The window size, at least {@linkcode SystemTimer.minimumSize}. */
-  readonly size: number;
-  /** The compare interrupt line. */
-  readonly irq: number;
-  /** The controller the line is on. */
-  readonly interrupts: InterruptController;
+export interface SystemTimerOptions extends DeviceWindowOptions {
 }
 
 /**
@@ -56,7 +45,7 @@ export interface SystemTimerOptions {
  * assert.equal(interrupts.assertedAt(27), 1_000);
  * ```
  */
-export class SystemTimer implements MmioDevice {
+export class SystemTimer extends IrqDevice {
   /** Register offsets. */
   static readonly registers: Readonly<
     Record<"COUNTER_LO" | "COUNTER_HI" | "COMPARE_LO" | "COMPARE_HI" | "PERIOD" | "CONTROL", number>
@@ -71,19 +60,10 @@ export class SystemTimer implements MmioDevice {
   /** The smallest window. */
   static readonly minimumSize: number = 0x18;
 
-  #engine: Engine;
   #timer: CoreTimer;
   #compare = 0;
   #period = 0;
   #control = 0;
-  /** The device name. */
-  readonly name: string;
-  /** The window base. */
-  readonly base: number;
-  /** The window size. */
-  readonly size: number;
-  /** The compare line. */
-  readonly irq: number;
 
   /**
    * Creates a stopped timer.
@@ -93,11 +73,7 @@ export class SystemTimer implements MmioDevice {
    * @throws {RangeError} If the window is too small.
    */
   constructor(engine: Engine, options: SystemTimerOptions) {
-    this.#engine = engine;
-    this.name = options.name;
-    this.base = options.base;
-    this.size = options.size;
-    this.irq = options.irq;
+    super(engine, options);
     if (this.size < SystemTimer.minimumSize) {
       new OptionChecks("timer", this.name).fail("size", this.size, "is below 0x18");
     }
@@ -123,7 +99,7 @@ export class SystemTimer implements MmioDevice {
   read(offset: number, length: number): Uint8Array {
     checkWindow(this, offset, length);
     const r = SystemTimer.registers;
-    const now = this.#engine.now;
+    const now = this.engine.now;
     return readWords(offset, length, (word) => {
       switch (word) {
         case r.COUNTER_LO:
@@ -169,7 +145,7 @@ export class SystemTimer implements MmioDevice {
           this.#control = value & 3;
           if ((value & 2) !== 0 && this.#period > 0) this.#timer.setPeriodic(this.#period);
           else if ((value & 1) !== 0) {
-            this.#timer.setOneShot(Math.max(this.#compare, this.#engine.now));
+            this.#timer.setOneShot(Math.max(this.#compare, this.engine.now));
           } else this.#timer.cancel();
           break;
         default:

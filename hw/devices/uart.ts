@@ -5,24 +5,13 @@
  */
 
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
-import type { InterruptController } from "../interrupt_controller.ts";
-import type { MmioDevice } from "../physical_memory.ts";
 import type { Duration, Instant } from "../time.ts";
+import { type DeviceWindowOptions, IrqDevice } from "./irq_device.ts";
 import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode Uart} constructor. */
-export interface UartOptions {
-  /** The device name (trace source), e.g. `"uart"`. */
-  readonly name: string;
-  /** The physical base address of the window. */
-  readonly base: number;
-  /** The window size, at least {@linkcode Uart.minimumSize}. */
-  readonly size: number;
-  /** The RX interrupt line. */
-  readonly irq: number;
-  /** The controller the line is on. */
-  readonly interrupts: InterruptController;
+export interface UartOptions extends DeviceWindowOptions {
   /** Bits per second; default 115200. */
   readonly baud?: number;
   /** TX FIFO depth in bytes; default 16. */
@@ -81,7 +70,7 @@ const HISTORY_MAX = 10_000;
  * assert.deepEqual(uart.lines("baseband"), ["ok"]);
  * ```
  */
-export class Uart implements MmioDevice {
+export class Uart extends IrqDevice {
   /** Register offsets. */
   static readonly registers: Readonly<
     Record<"TX" | "STATUS" | "RX" | "TX_OVERRUN" | "RX_OVERRUN", number>
@@ -101,8 +90,6 @@ export class Uart implements MmioDevice {
   /** STATUS bit: the TX FIFO is full. */
   static readonly STATUS_TX_FULL: number = 4;
 
-  #engine: Engine;
-  #interrupts: InterruptController;
   #tx: { byte: number; writer: string }[] = [];
   #txBusyUntil: Instant = 0;
   #rx: number[] = [];
@@ -111,14 +98,6 @@ export class Uart implements MmioDevice {
   #rxOverrun = 0;
   #partial = new Map<string, string>();
   #lines: UartLine[] = [];
-  /** The device name. */
-  readonly name: string;
-  /** The window base. */
-  readonly base: number;
-  /** The window size. */
-  readonly size: number;
-  /** The RX line. */
-  readonly irq: number;
   /** Bits per second. */
   readonly baud: number;
   /** The time one byte takes on the wire, in ns. */
@@ -136,12 +115,7 @@ export class Uart implements MmioDevice {
    * @throws {RangeError} If an option is out of range.
    */
   constructor(engine: Engine, options: UartOptions) {
-    this.#engine = engine;
-    this.#interrupts = options.interrupts;
-    this.name = options.name;
-    this.base = options.base;
-    this.size = options.size;
-    this.irq = options.irq;
+    super(engine, options);
     this.baud = options.baud ?? 115_200;
     this.txFifoBytes = options.txFifoBytes ?? 16;
     this.rxFifoBytes = options.rxFifoBytes ?? 16;
@@ -202,8 +176,8 @@ export class Uart implements MmioDevice {
     }
     this.#tx.push({ byte: byte & 0xff, writer });
     if (this.#tx.length === 1) {
-      this.#txBusyUntil = this.#engine.now + this.byteTimeNs;
-      this.#engine.schedule(this.#txBusyUntil, () => this.#sent(), PRIORITY_HARDWARE);
+      this.#txBusyUntil = this.engine.now + this.byteTimeNs;
+      this.engine.schedule(this.#txBusyUntil, () => this.#sent(), PRIORITY_HARDWARE);
     }
     return true;
   }
@@ -217,10 +191,10 @@ export class Uart implements MmioDevice {
     const bytes = typeof data === "string"
       ? Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)
       : data;
-    let at = Math.max(this.#engine.now, this.#rxWireFreeAt);
+    let at = Math.max(this.engine.now, this.#rxWireFreeAt);
     for (const byte of bytes) {
       at += this.byteTimeNs;
-      this.#engine.schedule(at, () => this.#received(byte), PRIORITY_HARDWARE);
+      this.engine.schedule(at, () => this.#received(byte), PRIORITY_HARDWARE);
     }
     this.#rxWireFreeAt = at;
   }
@@ -274,7 +248,7 @@ export class Uart implements MmioDevice {
     const { byte, writer } = this.#tx.shift()!;
     if (this.#tx.length > 0) {
       this.#txBusyUntil += this.byteTimeNs;
-      this.#engine.schedule(this.#txBusyUntil, () => this.#sent(), PRIORITY_HARDWARE);
+      this.engine.schedule(this.#txBusyUntil, () => this.#sent(), PRIORITY_HARDWARE);
     }
     if (byte === 0x0d) return;
     const partial = this.#partial.get(writer) ?? "";
@@ -283,12 +257,12 @@ export class Uart implements MmioDevice {
       return;
     }
     this.#partial.delete(writer);
-    this.#lines.push({ writer, text: partial, time: this.#engine.now });
+    this.#lines.push({ writer, text: partial, time: this.engine.now });
     if (this.#lines.length > HISTORY_MAX) this.#lines.shift();
-    const trace = this.#engine.trace;
+    const trace = this.engine.trace;
     if (trace.active) {
       trace.emit({
-        time: this.#engine.now,
+        time: this.engine.now,
         kind: "uart.line",
         source: this.name,
         writer,
@@ -303,6 +277,6 @@ export class Uart implements MmioDevice {
       return;
     }
     this.#rx.push(byte);
-    this.#interrupts.raise(this.irq);
+    this.interrupts.raise(this.irq);
   }
 }

@@ -6,24 +6,13 @@
 
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { EventHandle } from "../event_queue.ts";
-import type { InterruptController } from "../interrupt_controller.ts";
-import type { MmioDevice } from "../physical_memory.ts";
 import type { Instant } from "../time.ts";
+import { type DeviceWindowOptions, IrqDevice } from "./irq_device.ts";
 import { OptionChecks } from "./_option_checks.ts";
 import { checkWindow, noRegister, readWords, writeWords } from "./_registers.ts";
 
 /** Options of the {@linkcode Watchdog} constructor. */
-export interface WatchdogOptions {
-  /** The device name (trace source), e.g. `"watchdog"`. */
-  readonly name: string;
-  /** The physical base address of the window. */
-  readonly base: number;
-  /** The window size, at least {@linkcode Watchdog.minimumSize}. */
-  readonly size: number;
-  /** The bite interrupt line. */
-  readonly irq: number;
-  /** The controller the line is on. */
-  readonly interrupts: InterruptController;
+export interface WatchdogOptions extends DeviceWindowOptions {
   /** The reset value of LOAD, in µs; default 1,000,000 (1 s). */
   readonly timeoutUs?: number;
   /** Called at the bite (a board-level reset would be modelled here). */
@@ -62,7 +51,7 @@ export interface WatchdogOptions {
  * assert.deepEqual(bites, [500_000]);
  * ```
  */
-export class Watchdog implements MmioDevice {
+export class Watchdog extends IrqDevice {
   /** Register offsets. */
   static readonly registers: Readonly<
     Record<"LOAD" | "KICK" | "CONTROL" | "REMAINING" | "STATUS", number>
@@ -76,22 +65,12 @@ export class Watchdog implements MmioDevice {
   /** The smallest window. */
   static readonly minimumSize: number = 0x14;
 
-  #engine: Engine;
-  #interrupts: InterruptController;
   #onBite: ((time: Instant) => void) | undefined;
   #load: number;
   #handle: EventHandle | undefined;
   #expiresAt: Instant | undefined;
   #bitten = false;
   #bites = 0;
-  /** The device name. */
-  readonly name: string;
-  /** The window base. */
-  readonly base: number;
-  /** The window size. */
-  readonly size: number;
-  /** The bite line. */
-  readonly irq: number;
 
   /**
    * Creates a disabled watchdog.
@@ -101,13 +80,8 @@ export class Watchdog implements MmioDevice {
    * @throws {RangeError} If an option is out of range.
    */
   constructor(engine: Engine, options: WatchdogOptions) {
-    this.#engine = engine;
-    this.#interrupts = options.interrupts;
+    super(engine, options);
     this.#onBite = options.onBite;
-    this.name = options.name;
-    this.base = options.base;
-    this.size = options.size;
-    this.irq = options.irq;
     this.#load = options.timeoutUs ?? 1_000_000;
     const check = new OptionChecks("watchdog", this.name);
     if (this.size < Watchdog.minimumSize) check.fail("size", this.size, "is below 0x14");
@@ -143,7 +117,7 @@ export class Watchdog implements MmioDevice {
 
   /** Stops the countdown. */
   disable(): void {
-    if (this.#handle !== undefined) this.#engine.cancel(this.#handle);
+    if (this.#handle !== undefined) this.engine.cancel(this.#handle);
     this.#handle = undefined;
     this.#expiresAt = undefined;
   }
@@ -151,8 +125,8 @@ export class Watchdog implements MmioDevice {
   /** Restarts the countdown from LOAD (enables it if disabled). */
   kick(): void {
     this.disable();
-    this.#expiresAt = this.#engine.now + this.#load * 1_000;
-    this.#handle = this.#engine.schedule(this.#expiresAt, () => this.#bite(), PRIORITY_HARDWARE);
+    this.#expiresAt = this.engine.now + this.#load * 1_000;
+    this.#handle = this.engine.schedule(this.#expiresAt, () => this.#bite(), PRIORITY_HARDWARE);
   }
 
   /**
@@ -176,7 +150,7 @@ export class Watchdog implements MmioDevice {
         case r.REMAINING:
           return this.#expiresAt === undefined
             ? 0
-            : Math.floor((this.#expiresAt - this.#engine.now) / 1_000);
+            : Math.floor((this.#expiresAt - this.engine.now) / 1_000);
         case r.STATUS:
           return this.#bitten ? 1 : 0;
         default:
@@ -213,12 +187,12 @@ export class Watchdog implements MmioDevice {
     this.#expiresAt = undefined;
     this.#bitten = true;
     this.#bites++;
-    const now = this.#engine.now;
-    const trace = this.#engine.trace;
+    const now = this.engine.now;
+    const trace = this.engine.trace;
     if (trace.active) {
       trace.emit({ time: now, kind: "watchdog.bite", source: this.name, bites: this.#bites });
     }
-    this.#interrupts.raise(this.irq);
+    this.interrupts.raise(this.irq);
     this.#onBite?.(now);
   }
 }
