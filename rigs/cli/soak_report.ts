@@ -7,7 +7,6 @@
  * @module
  */
 
-import type { AssertionResult } from "../metric.ts";
 import type { ScenarioResult } from "../scenario_result.ts";
 
 /** Why a seed ended without a verdict. */
@@ -18,24 +17,23 @@ export interface SeedError {
   readonly message: string;
 }
 
-/** One seed's outcome: a compact {@linkcode ScenarioResult}. */
-export interface SeedResult {
-  /** The scenario's name. */
-  readonly scenario: string;
-  /** The seed. */
-  readonly seed: number;
-  /** Whether every assertion held (false on an error). */
-  readonly passed: boolean;
-  /** Simulated time, ns (0 on an error). */
-  readonly simulatedNs: number;
-  /** Engine events (0 on an error). */
-  readonly events: number;
-  /** Trace fingerprint ("" on an error). */
-  readonly fingerprint: string;
-  /** The failing assertions only. */
-  readonly assertions: readonly AssertionResult[];
-  /** The command that replays this seed. */
-  readonly replay: string;
+/**
+ * One seed's outcome: the identity and verdict fields of a {@linkcode ScenarioResult} (no
+ * metrics, and only the failing assertions). On an error (a crash or hang) `passed` is false, `simulatedNs` and `events` are 0
+ * and `fingerprint` is empty.
+ */
+export interface SeedResult extends
+  Pick<
+    ScenarioResult,
+    | "scenario"
+    | "seed"
+    | "passed"
+    | "simulatedNs"
+    | "events"
+    | "fingerprint"
+    | "assertions"
+    | "replay"
+  > {
   /** Wall time of this seed, ms. */
   readonly wallMs: number;
   /** Set when the worker crashed or hung on this seed. */
