@@ -144,7 +144,8 @@ Deno.test("EventQueue grows past its initial capacity and keeps the order", () =
 type Operation =
   | { kind: "push"; time: number; priorityClass: number }
   | { kind: "cancel"; pick: number }
-  | { kind: "pop" };
+  | { kind: "pop" }
+  | { kind: "peek" };
 
 interface ModelEvent {
   time: number;
@@ -152,7 +153,7 @@ interface ModelEvent {
   sequence: number;
 }
 
-Deno.test("EventQueue pops in (time, class, sequence) order like a sorted-array model", () => {
+Deno.test("EventQueue pops and peeks in (time, class, sequence) order like a sorted-array model", () => {
   const operation: fc.Arbitrary<Operation> = fc.oneof(
     {
       weight: 4,
@@ -164,6 +165,7 @@ Deno.test("EventQueue pops in (time, class, sequence) order like a sorted-array 
     },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("cancel" as const), pick: fc.nat() }) },
     { weight: 2, arbitrary: fc.constant({ kind: "pop" as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: "peek" as const }) },
   );
   fc.assert(
     fc.property(fc.array(operation, { maxLength: 200 }), (operations) => {
@@ -208,6 +210,9 @@ Deno.test("EventQueue pops in (time, class, sequence) order like a sorted-array 
             model.splice(index, 1);
             cancelled++;
           }
+        } else if (op.kind === "peek") {
+          const earliest = model.reduce((time, e) => Math.min(time, e.time), Infinity);
+          assert.equal(queue.peekTime(), model.length > 0 ? earliest : undefined);
         } else {
           popBoth();
         }
