@@ -6,6 +6,7 @@
  */
 
 import type { ReceivedMessage } from "../abi.ts";
+import { MessageCopies } from "../_message_copies.ts";
 import type { Cell } from "./cell.ts";
 
 /**
@@ -33,6 +34,11 @@ export class Channel {
   receiver: Cell | undefined;
   /** The receiver's vIRQ number raised on each message. */
   receiverVirq: number = -1;
+  /**
+   * Where the kernel copies this channel's messages on send (views into arenas only this
+   * channel's messages share).
+   */
+  readonly copies: MessageCopies = new MessageCopies();
   #queue: ReceivedMessage[] = [];
   #head = 0;
   /** Messages accepted so far. */
