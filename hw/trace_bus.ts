@@ -99,11 +99,17 @@ export class TraceBus {
    * @param record The record.
    * @param layout How a fingerprint absorbs it without enumerating its fields: only for a
    * record of the fixed shape the layout reads.
+   * @param hash The record's hash, if its emitter computed it (what `layout` gives from
+   * `RECORD_SEED` in fingerprint.ts): then a fingerprint reads nothing of the record.
    */
-  emit<R extends TraceRecord>(record: R, layout?: RecordLayout<R>): void {
+  emit<R extends TraceRecord>(record: R, layout?: RecordLayout<R>, hash?: number): void {
     const shared = layout as RecordLayout | undefined;
     const fingerprints = this.#fingerprints;
-    for (let i = 0; i < fingerprints.length; i++) fingerprints[i].add(record, shared);
+    if (hash === undefined) {
+      for (let i = 0; i < fingerprints.length; i++) fingerprints[i].add(record, shared);
+    } else {
+      for (let i = 0; i < fingerprints.length; i++) fingerprints[i].addHash(hash);
+    }
     const subscribers = this.#subscribers;
     for (let i = 0; i < subscribers.length; i++) subscribers[i](record, shared);
   }

@@ -8,15 +8,7 @@
  * @module
  */
 
-import {
-  mixBoolean,
-  mixDigest,
-  mixNumber,
-  mixString,
-  recordLayout,
-  stringDigest,
-  StringField,
-} from "../hw/fingerprint.ts";
+import { mixBoolean, mixDigest, mixNumber, recordLayout, stringDigest } from "../hw/fingerprint.ts";
 
 // Digests of the values the record types fix: each layout mixes these instead of hashing the
 // same kind (and the kernel's source name) again for every record.
@@ -27,22 +19,6 @@ const VCPU_SWITCH = stringDigest("vcpu.switch");
 const VCPU_PREEMPT = stringDigest("vcpu.preempt");
 const VIRQ_PENDING_KIND = stringDigest("virq.pending");
 const VIRQ_DELIVER_KIND = stringDigest("virq.deliver");
-
-// The string fields other than a kernel path's name take turns between a vCPU or two and
-// their cells: each layout's own fields remember their last values' digests.
-const CHARGED_VCPU = new StringField();
-const RUN_VCPU = new StringField();
-const RUN_SOURCE = new StringField();
-const SWITCH_VCPU = new StringField();
-const SWITCH_SOURCE = new StringField();
-const PREEMPT_VCPU = new StringField();
-const PREEMPT_BY = new StringField();
-const PREEMPT_SOURCE = new StringField();
-const PENDING_VCPU = new StringField();
-const PENDING_SOURCE = new StringField();
-const DELIVER_VCPU = new StringField();
-const DELIVER_NAME = new StringField();
-const DELIVER_SOURCE = new StringField();
 
 /** A "cpu.kernel" record: a kernel path, not charged to a vCPU. */
 export type KernelPathRecord = {
@@ -121,89 +97,221 @@ export type VirqDeliverRecord = {
   source: string;
 };
 
-/** Layout of {@linkcode KernelPathRecord}. */
-export const KERNEL_PATH = recordLayout<KernelPathRecord>("cpu.kernel", (r, seed) => {
-  let h = seed;
-  h = mixNumber(h, r.core);
-  h = mixString(h, r.path);
-  h = mixNumber(h, r.start);
-  h = mixNumber(h, r.durationNs);
-  h = mixNumber(h, r.time);
+/**
+ * The hash of a {@linkcode KernelPathRecord} from its values (what its layout gives), for an
+ * emitter that has them at hand: `path` is the path name's {@linkcode stringDigest}.
+ */
+export function hashKernelPath(
+  seed: number,
+  core: number,
+  path: number,
+  start: number,
+  durationNs: number,
+  time: number,
+): number {
+  let h = mixNumber(seed, core);
+  h = mixDigest(h, path);
+  h = mixNumber(h, start);
+  h = mixNumber(h, durationNs);
+  h = mixNumber(h, time);
   h = mixDigest(h, CPU_KERNEL);
   return mixDigest(h, KERNEL);
-});
+}
+
+/** Layout of {@linkcode KernelPathRecord}. */
+export const KERNEL_PATH = recordLayout<KernelPathRecord>(
+  "cpu.kernel",
+  (r, seed) => hashKernelPath(seed, r.core, stringDigest(r.path), r.start, r.durationNs, r.time),
+);
+
+/**
+ * The hash of a {@linkcode ChargedKernelPathRecord} from its values: `path` and `vcpu` are
+ * the names' {@linkcode stringDigest}s.
+ */
+export function hashChargedKernelPath(
+  seed: number,
+  core: number,
+  path: number,
+  start: number,
+  durationNs: number,
+  vcpu: number,
+  chargedNs: number,
+  time: number,
+): number {
+  let h = mixNumber(seed, core);
+  h = mixDigest(h, path);
+  h = mixNumber(h, start);
+  h = mixNumber(h, durationNs);
+  h = mixDigest(h, vcpu);
+  h = mixNumber(h, chargedNs);
+  h = mixNumber(h, time);
+  h = mixDigest(h, CPU_KERNEL);
+  return mixDigest(h, KERNEL);
+}
 
 /** Layout of {@linkcode ChargedKernelPathRecord}. */
 export const CHARGED_KERNEL_PATH = recordLayout<ChargedKernelPathRecord>(
   "cpu.kernel",
-  (r, seed) => {
-    let h = seed;
-    h = mixNumber(h, r.core);
-    h = mixString(h, r.path);
-    h = mixNumber(h, r.start);
-    h = mixNumber(h, r.durationNs);
-    h = CHARGED_VCPU.mix(h, r.vcpu);
-    h = mixNumber(h, r.chargedNs);
-    h = mixNumber(h, r.time);
-    h = mixDigest(h, CPU_KERNEL);
-    return mixDigest(h, KERNEL);
-  },
+  (r, seed) =>
+    hashChargedKernelPath(
+      seed,
+      r.core,
+      stringDigest(r.path),
+      r.start,
+      r.durationNs,
+      stringDigest(r.vcpu),
+      r.chargedNs,
+      r.time,
+    ),
 );
 
-/** Layout of {@linkcode GuestRunRecord}. */
-export const GUEST_RUN = recordLayout<GuestRunRecord>("cpu.run", (r, seed) => {
-  let h = seed;
-  h = mixNumber(h, r.core);
-  h = RUN_VCPU.mix(h, r.vcpu);
-  h = mixNumber(h, r.start);
-  h = mixNumber(h, r.durationNs);
-  h = mixNumber(h, r.time);
+/** The hash of a {@linkcode GuestRunRecord} from its values (names as digests). */
+export function hashGuestRun(
+  seed: number,
+  core: number,
+  vcpu: number,
+  start: number,
+  durationNs: number,
+  time: number,
+  source: number,
+): number {
+  let h = mixNumber(seed, core);
+  h = mixDigest(h, vcpu);
+  h = mixNumber(h, start);
+  h = mixNumber(h, durationNs);
+  h = mixNumber(h, time);
   h = mixDigest(h, CPU_RUN);
-  return RUN_SOURCE.mix(h, r.source);
-});
+  return mixDigest(h, source);
+}
+
+/** Layout of {@linkcode GuestRunRecord}. */
+export const GUEST_RUN = recordLayout<GuestRunRecord>(
+  "cpu.run",
+  (r, seed) =>
+    hashGuestRun(
+      seed,
+      r.core,
+      stringDigest(r.vcpu),
+      r.start,
+      r.durationNs,
+      r.time,
+      stringDigest(r.source),
+    ),
+);
+
+/** The hash of a {@linkcode SwitchRecord} from its values (names as digests). */
+export function hashSwitch(
+  seed: number,
+  core: number,
+  vcpu: number,
+  sameCell: boolean,
+  time: number,
+  source: number,
+): number {
+  let h = mixNumber(seed, core);
+  h = mixDigest(h, vcpu);
+  h = mixBoolean(h, sameCell);
+  h = mixNumber(h, time);
+  h = mixDigest(h, VCPU_SWITCH);
+  return mixDigest(h, source);
+}
 
 /** Layout of {@linkcode SwitchRecord}. */
-export const SWITCH = recordLayout<SwitchRecord>("vcpu.switch", (r, seed) => {
-  let h = seed;
-  h = mixNumber(h, r.core);
-  h = SWITCH_VCPU.mix(h, r.vcpu);
-  h = mixBoolean(h, r.sameCell);
-  h = mixNumber(h, r.time);
-  h = mixDigest(h, VCPU_SWITCH);
-  return SWITCH_SOURCE.mix(h, r.source);
-});
+export const SWITCH = recordLayout<SwitchRecord>(
+  "vcpu.switch",
+  (r, seed) =>
+    hashSwitch(
+      seed,
+      r.core,
+      stringDigest(r.vcpu),
+      r.sameCell,
+      r.time,
+      stringDigest(r.source),
+    ),
+);
+
+/** The hash of a {@linkcode PreemptRecord} from its values (names as digests). */
+export function hashPreempt(
+  seed: number,
+  vcpu: number,
+  by: number,
+  time: number,
+  source: number,
+): number {
+  let h = mixDigest(seed, vcpu);
+  h = mixDigest(h, by);
+  h = mixNumber(h, time);
+  h = mixDigest(h, VCPU_PREEMPT);
+  return mixDigest(h, source);
+}
 
 /** Layout of {@linkcode PreemptRecord}. */
-export const PREEMPT = recordLayout<PreemptRecord>("vcpu.preempt", (r, seed) => {
-  let h = seed;
-  h = PREEMPT_VCPU.mix(h, r.vcpu);
-  h = PREEMPT_BY.mix(h, r.by);
-  h = mixNumber(h, r.time);
-  h = mixDigest(h, VCPU_PREEMPT);
-  return PREEMPT_SOURCE.mix(h, r.source);
-});
+export const PREEMPT = recordLayout<PreemptRecord>(
+  "vcpu.preempt",
+  (r, seed) =>
+    hashPreempt(seed, stringDigest(r.vcpu), stringDigest(r.by), r.time, stringDigest(r.source)),
+);
+
+/** The hash of a {@linkcode VirqPendingRecord} from its values (names as digests). */
+export function hashVirqPending(
+  seed: number,
+  vcpu: number,
+  virq: number,
+  line: number,
+  time: number,
+  source: number,
+): number {
+  let h = mixDigest(seed, vcpu);
+  h = mixNumber(h, virq);
+  h = mixNumber(h, line);
+  h = mixNumber(h, time);
+  h = mixDigest(h, VIRQ_PENDING_KIND);
+  return mixDigest(h, source);
+}
 
 /** Layout of {@linkcode VirqPendingRecord}. */
-export const VIRQ_PENDING = recordLayout<VirqPendingRecord>("virq.pending", (r, seed) => {
-  let h = seed;
-  h = PENDING_VCPU.mix(h, r.vcpu);
-  h = mixNumber(h, r.virq);
-  h = mixNumber(h, r.line);
-  h = mixNumber(h, r.time);
-  h = mixDigest(h, VIRQ_PENDING_KIND);
-  return PENDING_SOURCE.mix(h, r.source);
-});
+export const VIRQ_PENDING = recordLayout<VirqPendingRecord>(
+  "virq.pending",
+  (r, seed) =>
+    hashVirqPending(seed, stringDigest(r.vcpu), r.virq, r.line, r.time, stringDigest(r.source)),
+);
+
+/** The hash of a {@linkcode VirqDeliverRecord} from its values (names as digests). */
+export function hashVirqDeliver(
+  seed: number,
+  vcpu: number,
+  virq: number,
+  name: number,
+  line: number,
+  assertedAt: number,
+  latencyNs: number,
+  time: number,
+  source: number,
+): number {
+  let h = mixDigest(seed, vcpu);
+  h = mixNumber(h, virq);
+  h = mixDigest(h, name);
+  h = mixNumber(h, line);
+  h = mixNumber(h, assertedAt);
+  h = mixNumber(h, latencyNs);
+  h = mixNumber(h, time);
+  h = mixDigest(h, VIRQ_DELIVER_KIND);
+  return mixDigest(h, source);
+}
 
 /** Layout of {@linkcode VirqDeliverRecord}. */
-export const VIRQ_DELIVER = recordLayout<VirqDeliverRecord>("virq.deliver", (r, seed) => {
-  let h = seed;
-  h = DELIVER_VCPU.mix(h, r.vcpu);
-  h = mixNumber(h, r.virq);
-  h = DELIVER_NAME.mix(h, r.name);
-  h = mixNumber(h, r.line);
-  h = mixNumber(h, r.assertedAt);
-  h = mixNumber(h, r.latencyNs);
-  h = mixNumber(h, r.time);
-  h = mixDigest(h, VIRQ_DELIVER_KIND);
-  return DELIVER_SOURCE.mix(h, r.source);
-});
+export const VIRQ_DELIVER = recordLayout<VirqDeliverRecord>(
+  "virq.deliver",
+  (r, seed) =>
+    hashVirqDeliver(
+      seed,
+      stringDigest(r.vcpu),
+      r.virq,
+      stringDigest(r.name),
+      r.line,
+      r.assertedAt,
+      r.latencyNs,
+      r.time,
+      stringDigest(r.source),
+    ),
+);

@@ -10,7 +10,8 @@ import { SPURIOUS_INTERRUPT } from "../hw/interrupt_controller.ts";
 import type { DeliveredVirq } from "./abi.ts";
 import { makeReady, notifyCore, path, setPriority } from "./dispatcher.ts";
 import type { CoreSlot, IrqRoute, KernelState } from "./_kernel_state.ts";
-import { VIRQ_DELIVER, VIRQ_PENDING } from "./_record_layouts.ts";
+import { RECORD_SEED, stringDigest } from "../hw/fingerprint.ts";
+import { hashVirqDeliver, hashVirqPending, VIRQ_DELIVER, VIRQ_PENDING } from "./_record_layouts.ts";
 import { Capability } from "./objects/capability.ts";
 import type { Cell } from "./objects/cell.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
@@ -145,14 +146,12 @@ export function postVirqLine(
     if (vcpu.priority !== vcpu.basePriority) setPriority(kernel, vcpu, vcpu.basePriority);
   }
   if (kernel.trace.active) {
-    kernel.trace.emit({
-      vcpu: vcpu.name,
-      virq,
-      line,
-      time: kernel.engine.now,
-      kind: "virq.pending",
-      source: vcpu.cell.name,
-    }, VIRQ_PENDING);
+    const time = kernel.engine.now;
+    kernel.trace.emit(
+      { vcpu: vcpu.name, virq, line, time, kind: "virq.pending", source: vcpu.cell.name },
+      VIRQ_PENDING,
+      hashVirqPending(RECORD_SEED, vcpu.nameDigest, virq, line, time, vcpu.cell.nameDigest),
+    );
   }
   if (vcpu.state === "blocked" && vcpu.blockedOn === "wait") {
     vcpu.injectPending = true;
@@ -240,17 +239,32 @@ export function deliver(kernel: KernelState, vcpu: Vcpu): void {
     const name = vcpu.cell.virqName(virq);
     virqs.push({ virq, name, count: state.count, flags: state.flags });
     if (state.line >= 0 && kernel.trace.active) {
-      kernel.trace.emit({
-        vcpu: vcpu.name,
-        virq,
-        name,
-        line: state.line,
-        assertedAt: state.assertedAt,
-        latencyNs: now - state.assertedAt,
-        time: now,
-        kind: "virq.deliver",
-        source: vcpu.cell.name,
-      }, VIRQ_DELIVER);
+      const latencyNs = now - state.assertedAt;
+      kernel.trace.emit(
+        {
+          vcpu: vcpu.name,
+          virq,
+          name,
+          line: state.line,
+          assertedAt: state.assertedAt,
+          latencyNs,
+          time: now,
+          kind: "virq.deliver",
+          source: vcpu.cell.name,
+        },
+        VIRQ_DELIVER,
+        hashVirqDeliver(
+          RECORD_SEED,
+          vcpu.nameDigest,
+          virq,
+          stringDigest(name),
+          state.line,
+          state.assertedAt,
+          latencyNs,
+          now,
+          vcpu.cell.nameDigest,
+        ),
+      );
     }
   }
   vcpu.virqs.clear();

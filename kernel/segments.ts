@@ -10,7 +10,8 @@ import { cyclesToNs, nsToCycles } from "../hw/time.ts";
 import { run } from "./dispatcher.ts";
 import { invariant } from "./invariant.ts";
 import type { CoreSlot, KernelState } from "./_kernel_state.ts";
-import { GUEST_RUN } from "./_record_layouts.ts";
+import { RECORD_SEED } from "../hw/fingerprint.ts";
+import { GUEST_RUN, hashGuestRun } from "./_record_layouts.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
 
 /**
@@ -92,15 +93,28 @@ export function endSegment(kernel: KernelState, core: CoreSlot, natural: boolean
   if (vcpu.sc !== undefined) vcpu.sc.consume(start, elapsed);
   if (elapsed > 0 && kernel.policyHas.account) kernel.policy.account!(vcpu, elapsed);
   if (kernel.trace.active && elapsed > 0) {
-    kernel.trace.emit({
-      core: core.index,
-      vcpu: vcpu.name,
-      start,
-      durationNs: elapsed,
-      time: kernel.engine.now,
-      kind: "cpu.run",
-      source: vcpu.cell.name,
-    }, GUEST_RUN);
+    const time = kernel.engine.now;
+    kernel.trace.emit(
+      {
+        core: core.index,
+        vcpu: vcpu.name,
+        start,
+        durationNs: elapsed,
+        time,
+        kind: "cpu.run",
+        source: vcpu.cell.name,
+      },
+      GUEST_RUN,
+      hashGuestRun(
+        RECORD_SEED,
+        core.index,
+        vcpu.nameDigest,
+        start,
+        elapsed,
+        time,
+        vcpu.cell.nameDigest,
+      ),
+    );
   }
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { GuestProgram } from "../abi.ts";
+import { stringDigest } from "../../hw/fingerprint.ts";
 import { AddressSpace } from "./address_space.ts";
 import { CapTable } from "./cap_table.ts";
 import type { Vcpu } from "./vcpu.ts";
@@ -74,6 +75,8 @@ export type FaultPolicy = "deliver" | "stop";
 export class Cell {
   /** The cell's unique name. */
   readonly name: string;
+  /** The name's digest, as the fingerprint hashes it (kernel records hash it without a lookup). */
+  readonly nameDigest: number;
   /** The loaded image. */
   image: CellImage;
   /** RAM quota in bytes (a multiple of 4 KiB). */
@@ -109,6 +112,7 @@ export class Cell {
    */
   constructor(options: { name: string; image: CellImage; ramBytes: number }) {
     this.name = options.name;
+    this.nameDigest = stringDigest(options.name);
     this.image = options.image;
     this.ramBytes = options.ramBytes;
     this.space = new AddressSpace(options.name);

@@ -6,6 +6,7 @@
  */
 
 import type { Operation, OperationResult } from "../abi.ts";
+import { stringDigest } from "../../hw/fingerprint.ts";
 import type { Cell } from "./cell.ts";
 import type { SchedulingContext } from "./scheduling_context.ts";
 
@@ -50,6 +51,8 @@ export interface VirqState {
 export class Vcpu {
   /** Unique name, `cell.index`. */
   readonly name: string;
+  /** The name's digest, as the fingerprint hashes it (kernel records hash it without a lookup). */
+  readonly nameDigest: number;
   /** A small integer id, unique in the kernel. */
   id: number = -1;
   /** The owning cell (set when added to one). */
@@ -122,6 +125,7 @@ export class Vcpu {
    */
   constructor(options: { name: string; priority: number; affinity: number }) {
     this.name = options.name;
+    this.nameDigest = stringDigest(options.name);
     this.basePriority = options.priority;
     this.priority = options.priority;
     this.affinity = options.affinity;

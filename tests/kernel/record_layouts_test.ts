@@ -5,20 +5,32 @@ import { InterruptController } from "../../hw/interrupt_controller.ts";
 import { TraceBus, type TraceRecord } from "../../hw/trace_bus.ts";
 import { registeredScenarios } from "../../rigs/scenario.ts";
 
-Deno.test("every record layout (kernel, interrupt controller, radio) hashes its record exactly as enumerating it does", async () => {
+Deno.test("every record layout (kernel, interrupt controller, radio) and every hash an emitter computes is the hash of enumerating the record", async () => {
   const original = TraceBus.prototype.emit;
   const checked = new Map<string, number>();
-  TraceBus.prototype.emit = function (this: TraceBus, record: TraceRecord, layout?: RecordLayout) {
+  const hashed = new Set<string>();
+  TraceBus.prototype.emit = function (
+    this: TraceBus,
+    record: TraceRecord,
+    layout?: RecordLayout,
+    hash?: number,
+  ) {
+    const shape = `${record.kind}(${Object.keys(record).join(",")})`;
+    const plain = new Fingerprint();
+    plain.add(record);
     if (layout !== undefined) {
       const fast = new Fingerprint();
-      const plain = new Fingerprint();
       fast.add(record, layout);
-      plain.add(record);
       assert.equal(fast.hex(), plain.hex(), `layout of ${JSON.stringify(record)}`);
-      const shape = `${record.kind}(${Object.keys(record).join(",")})`;
       checked.set(shape, (checked.get(shape) ?? 0) + 1);
     }
-    original.call(this, record, layout);
+    if (hash !== undefined) {
+      const given = new Fingerprint();
+      given.addHash(hash);
+      assert.equal(given.hex(), plain.hex(), `emitter's hash of ${JSON.stringify(record)}`);
+      hashed.add(shape);
+    }
+    original.call(this, record, layout, hash);
   } as typeof original;
   try {
     // The reference handset (scenario a): every hot record shape of a real run.
@@ -46,6 +58,16 @@ Deno.test("every record layout (kernel, interrupt controller, radio) hashes its 
     "irq.raise(time,kind,source,line,name)",
     "irq.raise(time,kind,source,line,name,core)",
     "radio.frame(time,kind,source,frame)",
+    "vcpu.preempt(vcpu,by,time,kind,source)",
+    "vcpu.switch(core,vcpu,sameCell,time,kind,source)",
+    "virq.deliver(vcpu,virq,name,line,assertedAt,latencyNs,time,kind,source)",
+    "virq.pending(vcpu,virq,line,time,kind,source)",
+  ]);
+  // The kernel's records hash themselves where they are emitted.
+  assert.deepEqual([...hashed].sort(), [
+    "cpu.kernel(core,path,start,durationNs,time,kind,source)",
+    "cpu.kernel(core,path,start,durationNs,vcpu,chargedNs,time,kind,source)",
+    "cpu.run(core,vcpu,start,durationNs,time,kind,source)",
     "vcpu.preempt(vcpu,by,time,kind,source)",
     "vcpu.switch(core,vcpu,sameCell,time,kind,source)",
     "virq.deliver(vcpu,virq,name,line,assertedAt,latencyNs,time,kind,source)",
