@@ -10,7 +10,7 @@ import { SPURIOUS_INTERRUPT } from "../hw/interrupt_controller.ts";
 import type { DeliveredVirq } from "./abi.ts";
 import { makeReady, notifyCore, path, setPriority } from "./dispatcher.ts";
 import type { CoreSlot, IrqRoute, KernelState } from "./_kernel_state.ts";
-import { RECORD_SEED, stringDigest } from "../hw/fingerprint.ts";
+import { RECORD_SEED } from "../hw/fingerprint.ts";
 import { hashVirqDeliver, hashVirqPending, VIRQ_DELIVER, VIRQ_PENDING } from "./_record_layouts.ts";
 import { Capability } from "./objects/capability.ts";
 import type { Cell } from "./objects/cell.ts";
@@ -257,7 +257,7 @@ export function deliver(kernel: KernelState, vcpu: Vcpu): void {
           RECORD_SEED,
           vcpu.nameDigest,
           virq,
-          stringDigest(name),
+          vcpu.cell.virqNameDigest(virq),
           state.line,
           state.assertedAt,
           latencyNs,

@@ -104,6 +104,8 @@ export class Cell {
   #virqView: Record<string, number> = {};
   /** vIRQ names by number (numbers are dense from 0). */
   #virqNameList: string[] = [];
+  /** Their digests (see `stringDigest`), for the records that name a vIRQ. */
+  #virqDigestList: number[] = [];
 
   /**
    * Creates a cell with no vCPUs, capabilities or mappings yet.
@@ -132,6 +134,7 @@ export class Cell {
       this.virqNames.set(name, number);
       this.#virqView[name] = number;
       this.#virqNameList.push(name);
+      this.#virqDigestList.push(stringDigest(name));
     }
     return number;
   }
@@ -149,5 +152,15 @@ export class Cell {
    */
   virqName(number: number): string {
     return this.#virqNameList[number] ?? `virq${number}`;
+  }
+
+  /**
+   * The digest of a vIRQ number's name, as the fingerprint hashes it.
+   *
+   * @param number The vIRQ.
+   * @returns The digest of {@linkcode Cell.virqName}.
+   */
+  virqNameDigest(number: number): number {
+    return this.#virqDigestList[number] ?? stringDigest(this.virqName(number));
   }
 }
