@@ -35,12 +35,6 @@ export const PRIORITY_CLASS_MAX = 255;
  * live exactly when its slot still holds its rank. Cancelling frees the slot at once and
  * leaves the heap entry to be dropped when it reaches the top.
  *
- * One entry may wait outside the heap, in the *head*: an event pushed while it is earlier
- * than everything in the heap. A simulation mostly schedules the next thing that happens
- * (the end of the kernel path or guest segment just started), so most events go in and out
- * through the head without a sift. The head is always earlier than every heap entry, so the
- * order of events is the heap's alone would give.
- *
  * @example Usage
  * ```ts
  * import { EventQueue } from "./event_queue.ts";
@@ -61,10 +55,6 @@ export class EventQueue {
   #ranks: Float64Array;
   #slots: Int32Array;
   #length = 0;
-  // The head: an entry earlier than every heap entry, live while its slot holds its rank.
-  #headTime = 0;
-  #headRank = NO_RANK;
-  #headSlot = 0;
   // The slots, one per pending event, reused through a free list.
   #callbacks: (EventCallback | null)[] = [];
   #slotGenerations: Uint32Array;
@@ -129,38 +119,8 @@ export class EventQueue {
     this.#callbacks[slot] = callback;
     const slotRanks = this.#slotRanks;
     slotRanks[slot] = rank;
-    this.#live++;
-    const handle = this.#slotGenerations[slot] * SLOT_BITS + slot;
-    const headRank = this.#headRank;
-    if (headRank !== NO_RANK && slotRanks[this.#headSlot] === headRank) {
-      // A live head: the earlier of the two stays, the other goes to the heap (which only
-      // holds later entries than either).
-      const headTime = this.#headTime;
-      if (time > headTime || (time === headTime && rank > headRank)) {
-        this.#insert(time, rank, slot);
-        return handle;
-      }
-      this.#insert(headTime, headRank, this.#headSlot);
-    } else if (this.#length > 0) {
-      // No live head: the new entry becomes it if it is earlier than the heap's top entry
-      // (live or dead, the top's key is the heap's least).
-      const topTime = this.#times[0];
-      if (time > topTime || (time === topTime && rank > this.#ranks[0])) {
-        this.#headRank = NO_RANK;
-        this.#insert(time, rank, slot);
-        return handle;
-      }
-    }
-    this.#headTime = time;
-    this.#headRank = rank;
-    this.#headSlot = slot;
-    return handle;
-  }
-
-  /** Adds an entry to the heap. */
-  #insert(time: number, rank: number, slot: number): void {
     const length = this.#length;
-    if (length > 0 && this.#slotRanks[this.#slots[0]] !== this.#ranks[0]) {
+    if (length > 0 && slotRanks[this.#slots[0]] !== this.#ranks[0]) {
       // The top entry is dead (popped or cancelled): the new entry takes its place.
       this.#siftDown(time, rank, slot, length);
     } else {
@@ -168,6 +128,8 @@ export class EventQueue {
       this.#siftUp(time, rank, slot, length);
       this.#length = length + 1;
     }
+    this.#live++;
+    return this.#slotGenerations[slot] * SLOT_BITS + slot;
   }
 
   /**
@@ -202,9 +164,6 @@ export class EventQueue {
    * @returns The time of the next event, or `undefined` when the queue is empty.
    */
   peekTime(): Instant | undefined {
-    if (this.#headRank !== NO_RANK && this.#slotRanks[this.#headSlot] === this.#headRank) {
-      return this.#headTime;
-    }
     this.#dropCancelled();
     return this.#length > 0 ? this.#times[0] : undefined;
   }
@@ -237,21 +196,6 @@ export class EventQueue {
    * ```
    */
   popDue(until: Instant): EventCallback | undefined {
-    const headRank = this.#headRank;
-    if (headRank !== NO_RANK) {
-      const slot = this.#headSlot;
-      if (this.#slotRanks[slot] === headRank) {
-        const time = this.#headTime;
-        if (time > until) return undefined;
-        this.#headRank = NO_RANK;
-        this.#lastTime = time;
-        const callback = this.#callbacks[slot]!;
-        this.#release(slot);
-        this.#live--;
-        return callback;
-      }
-      this.#headRank = NO_RANK;
-    }
     this.#dropCancelled();
     if (this.#length === 0) return undefined;
     const time = this.#times[0];
