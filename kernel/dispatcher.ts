@@ -6,22 +6,13 @@
  * @module
  */
 
-import { RECORD_SEED, stringDigest } from "../hw/fingerprint.ts";
+import { stringDigest } from "../hw/fingerprint.ts";
 import { cyclesToNs } from "../hw/time.ts";
 import type { OperationResult } from "./abi.ts";
 import { affords, chargeNs, throttle } from "./budget.ts";
 import { deliver, takeIrq } from "./interrupt_routing.ts";
 import type { CoreSlot, KernelState } from "./_kernel_state.ts";
-import {
-  CHARGED_KERNEL_PATH,
-  hashChargedKernelPath,
-  hashKernelPath,
-  hashPreempt,
-  hashSwitch,
-  KERNEL_PATH,
-  PREEMPT,
-  SWITCH,
-} from "./_record_layouts.ts";
+import { traceKernelPath, tracePreempt, traceSwitch } from "./_kernel_records.ts";
 import type { BlockReason, Vcpu } from "./objects/vcpu.ts";
 import { step } from "./operations.ts";
 import type { PolicyHost } from "./scheduler.ts";
@@ -274,26 +265,7 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
       // its equals.
       current.sliceLeftNs = Math.max(0, core.sliceEndsAt - kernel.engine.now);
       policy.enqueue(current, true);
-      if (kernel.trace.active) {
-        const time = kernel.engine.now;
-        kernel.trace.emit(
-          {
-            vcpu: current.name,
-            by: best.name,
-            time,
-            kind: "vcpu.preempt",
-            source: current.cell.name,
-          },
-          PREEMPT,
-          hashPreempt(
-            RECORD_SEED,
-            current.nameDigest,
-            best.nameDigest,
-            time,
-            current.cell.nameDigest,
-          ),
-        );
-      }
+      if (kernel.trace.active) tracePreempt(kernel.trace, current, best, kernel.engine.now);
     }
     policy.remove(best);
     return switchTo(kernel, core, best);
@@ -353,19 +325,7 @@ function switchTo(kernel: KernelState, core: CoreSlot, next: Vcpu): boolean {
   next.sliceLeftNs = -1;
   core.sliceEndsAt = kernel.engine.now + (left > 0 ? left : kernel.policy.sliceNs);
   if (kernel.trace.active) {
-    const time = kernel.engine.now;
-    kernel.trace.emit(
-      {
-        core: core.index,
-        vcpu: next.name,
-        sameCell,
-        time,
-        kind: "vcpu.switch",
-        source: next.cell.name,
-      },
-      SWITCH,
-      hashSwitch(RECORD_SEED, core.index, next.nameDigest, sameCell, time, next.cell.nameDigest),
-    );
+    traceSwitch(kernel.trace, core.index, next, sameCell, kernel.engine.now);
   }
   return path(kernel, core, kernel.costs.switchCycles(sameCell), "switch", undefined, undefined);
 }
@@ -436,48 +396,18 @@ export function onPathEnd(kernel: KernelState, core: CoreSlot): void {
   if (chargedNs > 0) core.pathSc!.consume(start, chargedNs);
   core.pathSc = undefined;
   if (kernel.trace.active) {
-    // Built whole with their layouts (see _record_layouts.ts): the hottest records of a run.
     const time = kernel.engine.now;
-    if (chargeTo === undefined) {
-      kernel.trace.emit(
-        {
-          core: core.index,
-          path: core.pathKind,
-          start,
-          durationNs: duration,
-          time,
-          kind: "cpu.kernel",
-          source: "kernel",
-        },
-        KERNEL_PATH,
-        hashKernelPath(RECORD_SEED, core.index, core.pathDigest, start, duration, time),
-      );
-    } else {
-      kernel.trace.emit(
-        {
-          core: core.index,
-          path: core.pathKind,
-          start,
-          durationNs: duration,
-          vcpu: chargeTo.name,
-          chargedNs,
-          time,
-          kind: "cpu.kernel",
-          source: "kernel",
-        },
-        CHARGED_KERNEL_PATH,
-        hashChargedKernelPath(
-          RECORD_SEED,
-          core.index,
-          core.pathDigest,
-          start,
-          duration,
-          chargeTo.nameDigest,
-          chargedNs,
-          time,
-        ),
-      );
-    }
+    traceKernelPath(
+      kernel.trace,
+      core.index,
+      core.pathKind,
+      core.pathDigest,
+      start,
+      duration,
+      time,
+      chargeTo,
+      chargedNs,
+    );
   }
   // The effect and the dispatching after it run as one stretch on the core (as `run` does):
   // an effect that frees the core for good (segment started, path scheduled) ends it.

@@ -10,8 +10,7 @@ import { SPURIOUS_INTERRUPT } from "../hw/interrupt_controller.ts";
 import type { DeliveredVirq } from "./abi.ts";
 import { makeReady, notifyCore, path, setPriority } from "./dispatcher.ts";
 import type { CoreSlot, IrqRoute, KernelState } from "./_kernel_state.ts";
-import { RECORD_SEED } from "../hw/fingerprint.ts";
-import { hashVirqDeliver, hashVirqPending, VIRQ_DELIVER, VIRQ_PENDING } from "./_record_layouts.ts";
+import { traceVirqDeliver, traceVirqPending } from "./_kernel_records.ts";
 import { Capability } from "./objects/capability.ts";
 import type { Cell } from "./objects/cell.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
@@ -145,14 +144,7 @@ export function postVirqLine(
     // An interrupt targeted at a vCPU restores its base priority (OKL4 semantics).
     if (vcpu.priority !== vcpu.basePriority) setPriority(kernel, vcpu, vcpu.basePriority);
   }
-  if (kernel.trace.active) {
-    const time = kernel.engine.now;
-    kernel.trace.emit(
-      { vcpu: vcpu.name, virq, line, time, kind: "virq.pending", source: vcpu.cell.name },
-      VIRQ_PENDING,
-      hashVirqPending(RECORD_SEED, vcpu.nameDigest, virq, line, time, vcpu.cell.nameDigest),
-    );
-  }
+  if (kernel.trace.active) traceVirqPending(kernel.trace, vcpu, virq, line, kernel.engine.now);
   if (vcpu.state === "blocked" && vcpu.blockedOn === "wait") {
     vcpu.injectPending = true;
     makeReady(kernel, vcpu);
@@ -239,32 +231,7 @@ export function deliver(kernel: KernelState, vcpu: Vcpu): void {
     const name = vcpu.cell.virqName(virq);
     virqs.push({ virq, name, count: state.count, flags: state.flags });
     if (state.line >= 0 && kernel.trace.active) {
-      const latencyNs = now - state.assertedAt;
-      kernel.trace.emit(
-        {
-          vcpu: vcpu.name,
-          virq,
-          name,
-          line: state.line,
-          assertedAt: state.assertedAt,
-          latencyNs,
-          time: now,
-          kind: "virq.deliver",
-          source: vcpu.cell.name,
-        },
-        VIRQ_DELIVER,
-        hashVirqDeliver(
-          RECORD_SEED,
-          vcpu.nameDigest,
-          virq,
-          vcpu.cell.virqNameDigest(virq),
-          state.line,
-          state.assertedAt,
-          latencyNs,
-          now,
-          vcpu.cell.nameDigest,
-        ),
-      );
+      traceVirqDeliver(kernel.trace, vcpu, virq, name, state.line, state.assertedAt, now);
     }
   }
   vcpu.virqs.clear();

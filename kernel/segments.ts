@@ -10,8 +10,7 @@ import { cyclesToNs, nsToCycles } from "../hw/time.ts";
 import { run } from "./dispatcher.ts";
 import { invariant } from "./invariant.ts";
 import type { CoreSlot, KernelState } from "./_kernel_state.ts";
-import { RECORD_SEED } from "../hw/fingerprint.ts";
-import { GUEST_RUN, hashGuestRun } from "./_record_layouts.ts";
+import { traceGuestRun } from "./_kernel_records.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
 
 /**
@@ -93,28 +92,7 @@ export function endSegment(kernel: KernelState, core: CoreSlot, natural: boolean
   if (vcpu.sc !== undefined) vcpu.sc.consume(start, elapsed);
   if (elapsed > 0 && kernel.policyHas.account) kernel.policy.account!(vcpu, elapsed);
   if (kernel.trace.active && elapsed > 0) {
-    const time = kernel.engine.now;
-    kernel.trace.emit(
-      {
-        core: core.index,
-        vcpu: vcpu.name,
-        start,
-        durationNs: elapsed,
-        time,
-        kind: "cpu.run",
-        source: vcpu.cell.name,
-      },
-      GUEST_RUN,
-      hashGuestRun(
-        RECORD_SEED,
-        core.index,
-        vcpu.nameDigest,
-        start,
-        elapsed,
-        time,
-        vcpu.cell.nameDigest,
-      ),
-    );
+    traceGuestRun(kernel.trace, core.index, vcpu, start, elapsed, kernel.engine.now);
   }
 }
 
