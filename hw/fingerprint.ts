@@ -104,48 +104,6 @@ export function mixDigest(hash: number, digest: number): number {
 }
 
 /**
- * Mixes the values of one string field of a {@linkcode RecordLayout}, remembering the digests
- * of the last two different values it saw: most fields take turns between one or two values
- * (a vCPU, its cell), and telling a string from the last two takes a comparison or two where
- * {@linkcode mixString} looks it up. The same hash as {@linkcode mixString}.
- *
- * @example Usage
- * ```ts
- * import { mixString, StringField } from "./fingerprint.ts";
- * import assert from "node:assert/strict";
- * const vcpu = new StringField();
- * for (const name of ["modem.0", "ui.0", "modem.0"]) {
- *   assert.equal(vcpu.mix(7, name), mixString(7, name));
- * }
- * ```
- */
-export class StringField {
-  #last = "";
-  #lastDigest = digestOf("");
-  #before = "";
-  #beforeDigest = digestOf("");
-
-  /**
-   * Mixes a value of the field into a record's running hash.
-   *
-   * @param hash The record's hash so far.
-   * @param value The value.
-   * @returns The new hash.
-   */
-  mix(hash: number, value: string): number {
-    if (value === this.#last) return mixWord(hash, this.#lastDigest);
-    let digest: number;
-    if (value === this.#before) digest = this.#beforeDigest;
-    else digest = digestOf(value);
-    this.#before = this.#last;
-    this.#beforeDigest = this.#lastDigest;
-    this.#last = value;
-    this.#lastDigest = digest;
-    return mixWord(hash, digest);
-  }
-}
-
-/**
  * Mixes a boolean field's value into a record's running hash.
  *
  * @param hash The record's hash so far.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Fingerprint, mixString, recordLayout, StringField } from "../../hw/fingerprint.ts";
+import { Fingerprint, mixString, recordLayout } from "../../hw/fingerprint.ts";
 import type { TraceRecord } from "../../hw/trace_bus.ts";
 
 function hexOf(...records: TraceRecord[]): string {
@@ -117,14 +117,6 @@ Deno.test("mixNumber() splits a wide integer exactly and keeps others apart", as
     const hash = mixNumber(7, v);
     assert.ok(!seen.has(hash), String(v));
     seen.add(hash);
-  }
-});
-
-Deno.test("StringField.mix() mixes each value as mixString() does, however values take turns", () => {
-  const field = new StringField();
-  const built = ["ui", ".0"].join("");
-  for (const value of ["modem.0", "ui.0", "modem.0", built, "ui.0", "x", "modem.0", "", "x"]) {
-    assert.equal(field.mix(11, value), mixString(11, value), value);
   }
 });
 
