@@ -94,6 +94,7 @@ export type { PolicyHost, SchedulingPolicy } from "./kernel/scheduler.ts";
 export * from "./guests/program.ts";
 export { native } from "./guests/recipe.ts";
 export type { GuestRecipe } from "./guests/recipe.ts";
+export { irqServer } from "./guests/irq_server.ts";
 export { rtos, rtosObservation, task } from "./guests/rtos.ts";
 export type { RtosOptions, TaskSpec } from "./guests/rtos.ts";
 export { richOs, richOsControl, richOsObservation } from "./guests/rich_os.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { boards, h, irqAck, min, native, scenario, wait } from "../mod.ts";
+import { boards, h, irqServer, min, scenario } from "../mod.ts";
 
 const hours = Number(Deno.args[0] ?? 24);
 const MB = 1024 * 1024;
@@ -21,16 +21,7 @@ const result = scenario("light soak: Poisson UART interrupts for a day")
   .board(boards.handset())
   .cell(
     "serial",
-    native({
-      priority: 100,
-      irqs: ["uart"],
-      *program(ctx) {
-        for (;;) {
-          yield* wait();
-          yield* irqAck(ctx.caps["irq:uart"]);
-        }
-      },
-    }),
+    irqServer("uart", { priority: 100 }),
   )
   .script((t) => t.poisson("20ms", (t) => t.irq("uart")))
   .expect((r) => [r.irqLatency("uart").p99.toBeBelow(20_000)])

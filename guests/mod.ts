@@ -16,6 +16,7 @@
 
 export * from "./program.ts";
 export * from "./recipe.ts";
+export * from "./irq_server.ts";
 export * from "./rtos.ts";
 export * from "./rich_os.ts";
 export * from "./pin_entry.ts";

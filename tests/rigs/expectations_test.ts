@@ -3,7 +3,7 @@ import {
   boards,
   call,
   compute,
-  irqAck,
+  irqServer,
   manager,
   ms,
   native,
@@ -18,7 +18,6 @@ import {
   send,
   sleep,
   task,
-  wait,
 } from "../../mod.ts";
 
 /** One assertion's outcome, by position. */
@@ -289,16 +288,7 @@ Deno.test("irqLatency() measures line-raised to handler-running from the charged
   const result = scenario("irq latency").board(boards.handset())
     .cell(
       "u",
-      native({
-        priority: 100,
-        irqs: ["uart"],
-        *program(ctx) {
-          for (;;) {
-            yield* wait();
-            yield* irqAck(ctx.caps["irq:uart"]);
-          }
-        },
-      }),
+      irqServer("uart", { priority: 100 }),
     )
     .cell("bg", background())
     .script((t) => t.at("1ms").irq("uart").at("3ms").irq("uart"))

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { boards, compute, irqAck, native, scenario, type ScenarioResult, wait } from "../../mod.ts";
+import { boards, compute, irqServer, native, scenario, type ScenarioResult } from "../../mod.ts";
 import type { Scenario } from "../../mod.ts";
 
 function keypadApp(): Scenario {
@@ -7,16 +7,7 @@ function keypadApp(): Scenario {
     .board(boards.handset())
     .cell(
       "pin",
-      native({
-        priority: 220,
-        irqs: ["keypad"],
-        *program(ctx) {
-          for (;;) {
-            yield* wait();
-            yield* irqAck(ctx.caps["irq:keypad"]);
-          }
-        },
-      }),
+      irqServer("keypad", { priority: 220 }),
     )
     .cell(
       "busy",

@@ -3,7 +3,7 @@ import {
   boards,
   compute,
   fotaService,
-  irqAck,
+  irqServer,
   manager,
   ms,
   native,
@@ -16,7 +16,6 @@ import {
   sleep,
   task,
   us,
-  wait,
 } from "../../mod.ts";
 import type { TraceRecord } from "../../hw/trace_bus.ts";
 
@@ -57,20 +56,6 @@ function holds(result: ScenarioResult): void {
   assert.equal(result.passed, true, JSON.stringify(actuals(result), null, 2));
 }
 
-/** A native cell that owns a device's IRQ and acknowledges every interrupt. */
-function owner(device: string) {
-  return native({
-    priority: 100,
-    irqs: [device],
-    *program(ctx) {
-      for (;;) {
-        yield* wait();
-        yield* irqAck(ctx.caps[`irq:${device}`]);
-      }
-    },
-  });
-}
-
 function busy(priority = 10) {
   return native({
     priority,
@@ -86,7 +71,7 @@ function handset(name: string): Scenario {
 
 Deno.test("irq() raises the device's line at the cursor and its owner's handler runs", () => {
   const { result, records } = traced(
-    handset("irq").cell("u", owner("uart")).cell("b", busy())
+    handset("irq").cell("u", irqServer("uart", { priority: 100 })).cell("b", busy())
       .script((t) => t.at("1ms").irq("uart").at("2.5ms").irq("uart"))
       .expect((r) => [r.irqLatency("uart").count.toBe(2), r.irqLatency("uart").max.toBe(3_647)]),
     { for: "5ms" },
@@ -98,7 +83,7 @@ Deno.test("irq() raises the device's line at the cursor and its owner's handler 
 
 Deno.test("keypad() presses one key per gap from the cursor and each reaches the keypad's owner", () => {
   const { result, records } = traced(
-    handset("keypad").cell("pin", owner("keypad")).cell("b", busy())
+    handset("keypad").cell("pin", irqServer("keypad", { priority: 100 })).cell("b", busy())
       .script((t) => t.at("10ms").keypad("47#", { gap: "7ms" }).at("40ms").keypad("1"))
       .expect((r) => r.irqLatency("keypad").count.toBe(4)),
     { for: "200ms" },
@@ -142,7 +127,7 @@ Deno.test("radio() stops and restarts the frame interrupts", () => {
 
 Deno.test("irqStorm() raises the line count times gap apart; raises on a pending line coalesce", () => {
   const { result, records } = traced(
-    handset("storm").cell("u", owner("uart")).cell("b", busy())
+    handset("storm").cell("u", irqServer("uart", { priority: 100 })).cell("b", busy())
       .script((t) =>
         t.at("1ms").irqStorm("uart", { count: 10, gap: "10us" })
           .at("2ms").irqStorm("uart", { count: 5, gap: "1us" })
@@ -487,7 +472,7 @@ Deno.test("uniform() draws gaps in [min, max] from the seed: same per seed, diff
 });
 
 Deno.test("step() scopes metrics from its first event until the next step starts", () => {
-  const built = handset("steps").cell("u", owner("uart")).cell("b", busy())
+  const built = handset("steps").cell("u", irqServer("uart", { priority: 100 })).cell("b", busy())
     .script((t) =>
       t.at("1ms").irq("uart")
         .step("first", (t) => t.at("10ms").burst(3, "1ms", (t) => t.irq("uart")))
