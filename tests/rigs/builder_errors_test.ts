@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { deno } from "../_deno.ts";
 import {
   boards,
   compute,
@@ -11,8 +12,6 @@ import {
   scenario,
   ScenarioError,
 } from "../../mod.ts";
-
-const root = new URL("../../", import.meta.url);
 
 function busy() {
   return native({
@@ -41,16 +40,8 @@ function rejects(build: () => unknown, ...patterns: RegExp[]): string {
 }
 
 /** Runs `deno run FILE ARGS` from the repository root with no permission flags. */
-async function denoRun(file: string, ...args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", file, ...args],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+function denoRun(file: string, ...args: string[]) {
+  return deno(["run", file, ...args]);
 }
 
 /** Asserts a fixture exits 2 with the message on stderr and no stack trace. */

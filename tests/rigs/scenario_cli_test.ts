@@ -3,31 +3,12 @@ import { EXIT, parseScenarioFlags, registeredScenarios } from "../../mod.ts";
 // Importing a scenario file from a test file registers it as a Deno.test case (its run() does
 // not run or exit): this file's "scenario: fixture: keypad presses reach their owner" case.
 import "./fixtures/passing.ts";
+import { deno, type DenoOutput } from "../_deno.ts";
 
-const root = new URL("../../", import.meta.url);
 const PASSING = "tests/rigs/fixtures/passing.ts";
 const FAILING = "tests/rigs/fixtures/failing.ts";
 
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `deno SUBCOMMAND [permissions] FILE ARGS` from the repository root. */
-async function deno(args: string[]): Promise<Output> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
-
-function denoRun(file: string, ...args: string[]): Promise<Output> {
+function denoRun(file: string, ...args: string[]): Promise<DenoOutput> {
   return deno(["run", file, ...args]);
 }
 

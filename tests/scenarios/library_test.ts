@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { registeredScenarios } from "../../mod.ts";
+import { deno } from "../_deno.ts";
 // Importing a scenario file registers it (its run() adds a Deno.test case and returns).
 import "../../scenarios/attack_library.ts";
 import "../../scenarios/coexistence.ts";
@@ -15,8 +16,7 @@ import "../../scenarios/rta_check.ts";
 import "../../scenarios/soak_random_arrivals.ts";
 import "../../scenarios/two_boards.ts";
 
-const root = new URL("../../", import.meta.url);
-const scenariosDir = new URL("scenarios/", root);
+const scenariosDir = new URL("../../scenarios/", import.meta.url);
 
 /** The scenario files in scenarios/, sorted. */
 function scenarioFiles(): string[] {
@@ -46,15 +46,8 @@ Deno.test("The library test imports every file in scenarios/", () => {
 Deno.test("Every file in scenarios/ passes under plain deno run (no flags)", async (t) => {
   for (const file of scenarioFiles()) {
     await t.step(file, async () => {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: ["run", `scenarios/${file}`],
-        cwd: root,
-        stdout: "piped",
-        stderr: "piped",
-        env: { NO_COLOR: "1" },
-      }).output();
-      const stdout = new TextDecoder().decode(output.stdout);
-      const stderr = new TextDecoder().decode(output.stderr);
+      const output = await deno(["run", `scenarios/${file}`]);
+      const { stdout, stderr } = output;
       assert.equal(output.code, 0, `${file} exited ${output.code}:\n${stdout}${stderr}`);
       assert.match(stdout, /^PASSED: \d+ assertions$/m);
       assert.doesNotMatch(stdout, /✗/);

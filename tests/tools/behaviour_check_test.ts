@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { differences } from "../../tools/behaviour_check.ts";
+import { deno } from "../_deno.ts";
 
 Deno.test("differences() lists runs that changed, appeared or disappeared, and nothing else", () => {
   assert.deepEqual(
@@ -17,7 +18,6 @@ Deno.test("differences() lists runs that changed, appeared or disappeared, and n
 });
 
 Deno.test("tools/behaviour_check.ts exits 2 with the usage on bad arguments or a missing baseline", async () => {
-  const tool = new URL("../../tools/behaviour_check.ts", import.meta.url).pathname;
   for (
     const [args, expected] of [
       [["verify", "x.json"], /Bad arguments \["verify","x.json"\]: expected save or check/],
@@ -25,12 +25,14 @@ Deno.test("tools/behaviour_check.ts exits 2 with the usage on bad arguments or a
       [["check", "no-such-baseline.json"], /Cannot read the baseline no-such-baseline.json/],
     ] as const
   ) {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-read", "--allow-write", tool, ...args],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
+    const output = await deno([
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "tools/behaviour_check.ts",
+      ...args,
+    ]);
+    const stderr = output.stderr;
     assert.equal(output.code, 2, stderr);
     assert.match(stderr, expected);
     assert.match(stderr, /Usage: deno run --allow-read --allow-write tools\/behaviour_check.ts/);

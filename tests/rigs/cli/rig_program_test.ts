@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import type { SoakReport } from "../../../rigs/cli/soak_report.ts";
 
-const root = new URL("../../../", import.meta.url).pathname;
+import { deno, root } from "../../_deno.ts";
 const THRESHOLD = "tests/rigs/cli/fixtures/threshold.ts";
 const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-run", "--allow-env", "--allow-sys"];
 
@@ -14,13 +14,14 @@ interface Ran {
 }
 
 async function rig(...args: string[]): Promise<Ran> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...PERMISSIONS, "rigs/cli/main.ts", ...args],
-    cwd: root,
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decoder = new TextDecoder();
-  return { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
+  const { code, stdout, stderr } = await deno([
+    "run",
+    "--quiet",
+    ...PERMISSIONS,
+    "rigs/cli/main.ts",
+    ...args,
+  ]);
+  return { code, out: stdout, err: stderr };
 }
 
 async function readReport(path: string): Promise<SoakReport> {
@@ -137,14 +138,10 @@ Deno.test("rig soak reports a seeded failure with a replay command that fails wi
   const [, , file, seed] = replay;
   assert.equal(file, THRESHOLD);
   assert.match(ran.out, new RegExp(`✗ seed ${seed} FAILED: irqLatency\\("uart"\\)\\.count < 30`));
-  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", file, "--seed", seed],
-    cwd: root,
-    env: { NO_COLOR: "1" },
-  }).output();
+  const { code, stdout } = await deno(["run", "--quiet", file, "--seed", seed]);
   assert.equal(code, 1);
   assert.match(
-    new TextDecoder().decode(stdout),
+    stdout,
     new RegExp(`FAILED: 1 of 1 assertions \\(seed ${seed}\\)`),
   );
   const again = await rig("replay", file, "--seed", seed);

@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
+import { deno } from "../../_deno.ts";
 import { openExporters } from "../../../rigs/exporters/output_files.ts";
 
-const root = new URL("../../../", import.meta.url);
-const demo = new URL("scenarios/demo.ts", root).pathname;
+const demo = "scenarios/demo.ts";
 
-async function run(permissions: string[], args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissions, demo, "--for", "50ms", ...args],
-    cwd: root.pathname,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+function run(permissions: string[], args: string[]) {
+  return deno(["run", ...permissions, demo, "--for", "50ms", ...args]);
 }
 
 Deno.test("openExporters() opens one exporter per requested file", () => {
