@@ -95,7 +95,7 @@ export function channelSend(
   message: { bytes: Uint8Array; badge: number; vcpu?: Vcpu },
 ): boolean {
   const timed: TimedMessage = {
-    bytes: channel.copies.copy(message.bytes),
+    bytes: channel.copyBytes(message.bytes),
     badge: message.badge,
     sentAt: kernel.engine.now,
     id: kernel.messageIds++,

@@ -34,11 +34,7 @@ export class Channel {
   receiver: Cell | undefined;
   /** The receiver's vIRQ number raised on each message. */
   receiverVirq: number = -1;
-  /**
-   * Where the kernel copies this channel's messages on send (views into arenas only this
-   * channel's messages share).
-   */
-  readonly copies: MessageCopies = new MessageCopies();
+  #copies = new MessageCopies();
   #queue: ReceivedMessage[] = [];
   #head = 0;
   /** Messages accepted so far. */
@@ -60,6 +56,17 @@ export class Channel {
   /** Messages queued. */
   get depth(): number {
     return this.#queue.length - this.#head;
+  }
+
+  /**
+   * Copies a message's bytes as the kernel does on send, into storage that only this
+   * channel's messages share, so the sender may reuse its buffer at once.
+   *
+   * @param bytes The bytes sent.
+   * @returns The copy.
+   */
+  copyBytes(bytes: Uint8Array): Uint8Array {
+    return this.#copies.copy(bytes);
   }
 
   /**

@@ -44,12 +44,17 @@ Deno.test("send() queues a copy and raises the receiver's channel vIRQ", () => {
   go(function* (caps) {
     out.send = yield { op: "send", cap: caps["send:ch"], bytes: payload };
     payload[0] = 99;
+    // The same buffer again: each queued message keeps the bytes it was sent with.
+    out.again = yield { op: "send", cap: caps["send:ch"], bytes: payload };
+    payload[0] = 7;
   });
   assert.equal(out.send.ok, true);
+  assert.equal(out.again.ok, true);
   const channel = rig.kernel.channel("ch")!;
-  assert.equal(channel.depth, 1);
+  assert.equal(channel.depth, 2);
   assert.deepEqual([...channel.take()!.bytes], [1, 2, 3]);
-  assert.equal(rig.of("virq.pending").filter((r) => r.source === "b").length, 1);
+  assert.deepEqual([...channel.take()!.bytes], [99, 2, 3]);
+  assert.equal(rig.of("virq.pending").filter((r) => r.source === "b").length, 2);
 });
 
 Deno.test("send() refuses a forged, empty, wrong-type, revoked or receive-only capability", () => {
