@@ -121,25 +121,7 @@ export function postVirqLine(
   assertedAt: number,
 ): void {
   if (vcpu.state === "halted") return;
-  const virqs = vcpu.virqs;
-  let state = virqs.get(virq);
-  if (state === undefined) {
-    // Each (vCPU, vIRQ) keeps one state object, reused once its pending edges are delivered
-    // (only the kernel reads it; a delivery copies it into fresh records).
-    state = vcpu.virqStates[virq];
-    if (state === undefined) {
-      state = { count: 0, flags: 0, assertedAt, line };
-      vcpu.virqStates[virq] = state;
-    } else {
-      state.count = 0;
-      state.flags = 0;
-      state.assertedAt = assertedAt;
-      state.line = line;
-    }
-    virqs.set(virq, state);
-  }
-  state.count++;
-  state.flags |= flags;
+  vcpu.virqs.post(virq, flags, line, assertedAt);
   if (line >= 0) {
     // An interrupt targeted at a vCPU restores its base priority (OKL4 semantics).
     if (vcpu.priority !== vcpu.basePriority) setPriority(kernel, vcpu, vcpu.basePriority);
@@ -160,12 +142,36 @@ export function postVirqLine(
  * @returns The delivered vIRQs.
  */
 export function drainVirqs(vcpu: Vcpu): DeliveredVirq[] {
-  const out: DeliveredVirq[] = [];
-  vcpu.virqs.forEach((state, virq) => {
-    out.push({ virq, name: vcpu.cell.virqName(virq), count: state.count, flags: state.flags });
-  });
-  vcpu.virqs.clear();
-  return out;
+  return take(undefined, vcpu);
+}
+
+/**
+ * Empties a vCPU's pending vIRQs into fresh delivery records, in the order they became
+ * pending; with a kernel whose trace is on, each hardware one is traced with its latency.
+ */
+function take(kernel: KernelState | undefined, vcpu: Vcpu): DeliveredVirq[] {
+  const virqs: DeliveredVirq[] = [];
+  const pending = vcpu.virqs;
+  const traced = kernel !== undefined && kernel.trace.active;
+  for (let index = 0; index < pending.size; index++) {
+    const virq = pending.numberAt(index);
+    const state = pending.stateAt(index);
+    const name = vcpu.cell.virqName(virq);
+    virqs.push({ virq, name, count: state.count, flags: state.flags });
+    if (traced && state.line >= 0) {
+      traceVirqDeliver(
+        kernel.trace,
+        vcpu,
+        virq,
+        name,
+        state.line,
+        state.assertedAt,
+        kernel.engine.now,
+      );
+    }
+  }
+  pending.clear();
+  return virqs;
 }
 
 /**
@@ -222,19 +228,7 @@ export function takeIrq(kernel: KernelState, core: CoreSlot): boolean {
  * @param vcpu The vCPU.
  */
 export function deliver(kernel: KernelState, vcpu: Vcpu): void {
-  const now = kernel.engine.now;
-  const virqs: DeliveredVirq[] = [];
-  const pending = vcpu.virqs;
-  // Keys, then each state by key: no entry array per pending vIRQ.
-  for (const virq of pending.keys()) {
-    const state = pending.get(virq)!;
-    const name = vcpu.cell.virqName(virq);
-    virqs.push({ virq, name, count: state.count, flags: state.flags });
-    if (state.line >= 0 && kernel.trace.active) {
-      traceVirqDeliver(kernel.trace, vcpu, virq, name, state.line, state.assertedAt, now);
-    }
-  }
-  vcpu.virqs.clear();
+  const virqs = take(kernel, vcpu);
   vcpu.injectPending = false;
   if (vcpu.computeRemaining > 0 && vcpu.computeInterruptible) {
     vcpu.pendingResult = { ok: true, value: { remainingCycles: vcpu.computeRemaining, virqs } };

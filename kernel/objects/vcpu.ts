@@ -9,6 +9,7 @@ import type { Operation, OperationResult } from "../abi.ts";
 import { stringDigest } from "../../hw/fingerprint.ts";
 import type { Cell } from "./cell.ts";
 import type { SchedulingContext } from "./scheduling_context.ts";
+import { PendingVirqs } from "./pending_virqs.ts";
 
 /** Scheduling state of a vCPU. */
 export type VcpuState = "running" | "ready" | "blocked" | "halted";
@@ -24,17 +25,7 @@ export type BlockReason =
   | "suspended"
   | "none";
 
-/** Pending state of one virtual IRQ. */
-export interface VirqState {
-  /** Edge count since last delivery. */
-  count: number;
-  /** OR of flags since last delivery. */
-  flags: number;
-  /** For hardware lines: when the line was asserted (for latency). */
-  assertedAt: number;
-  /** The hardware line, or -1. */
-  line: number;
-}
+export type { VirqState } from "./pending_virqs.ts";
 
 /**
  * A vCPU and the in-flight state of its guest program.
@@ -83,13 +74,8 @@ export class Vcpu {
   computeResult: OperationResult = { ok: true, value: undefined };
   /** Whether the current compute may be cut short by a vIRQ. */
   virqInterrupts = false;
-  /** Pending virtual IRQs by number. */
-  readonly virqs: Map<number, VirqState> = new Map();
-  /**
-   * The state object of each vIRQ number this vCPU has had pending, reused by the kernel for
-   * its next pending edges (internal: read pending state from `virqs`).
-   */
-  readonly virqStates: VirqState[] = [];
+  /** Pending virtual IRQs, in the order they became pending. */
+  readonly virqs: PendingVirqs = new PendingVirqs();
   /** vIRQs delivered but whose latency record waits for the handler to start. */
   injectPending = false;
   /** The caller this vCPU received from and owes a reply. */
