@@ -34,6 +34,7 @@ import {
   WAIT,
 } from "./_operations.ts";
 import type { Guest } from "./program.ts";
+import { FINISH, MISS, PREEMPT, RELEASE, START } from "./_rtos_records.ts";
 import type { RtosCosts, RtosObservation, TaskSpec } from "./rtos.ts";
 
 /** A timer period long enough (about 13 days) that a programmed expiry acts as a one-shot. */
@@ -403,7 +404,7 @@ class RtosKernel extends GuestStateMachine {
           arrival: job.arrival,
           release: job.release,
           deadline: job.deadline,
-        }));
+        }), RELEASE);
       }
       for (let j = 0; j < queued; j++) {
         const job = queue[j];
@@ -431,7 +432,7 @@ class RtosKernel extends GuestStateMachine {
           job: previous.index,
           by: job.task.spec.name,
           byJob: job.index,
-        }));
+        }), PREEMPT);
       }
       this.#last = job;
       const switchCycles = this.#costs.contextSwitchCycles;
@@ -442,6 +443,7 @@ class RtosKernel extends GuestStateMachine {
       trace(
         "task.start",
         () => ({ task: job.task.spec.name, job: job.index, release: job.release }),
+        START,
       );
     }
     if (job.remaining === 0) return this.#progress(0);
@@ -484,7 +486,7 @@ class RtosKernel extends GuestStateMachine {
       responseNs,
       deadlineNs: task.deadlineNs,
       missed,
-    }));
+    }), FINISH);
   }
 
   #miss(job: Job): void {
@@ -495,7 +497,7 @@ class RtosKernel extends GuestStateMachine {
       job: job.index,
       release: job.release,
       deadline: job.deadline,
-    }));
+    }), MISS);
   }
 }
 

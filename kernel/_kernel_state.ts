@@ -7,6 +7,7 @@
  */
 
 import type { Board } from "../hw/board.ts";
+import type { RecordLayout } from "../hw/fingerprint.ts";
 import type { Engine } from "../hw/engine.ts";
 import type { InterruptController } from "../hw/interrupt_controller.ts";
 import type { TraceBus, TraceRecord, TraceValue } from "../hw/trace_bus.ts";
@@ -196,15 +197,28 @@ export class KernelState {
    * @param kind Record kind.
    * @param source Emitting component.
    * @param fields Extra fields: a fresh object, which becomes the record (not copied).
+   * @param layout The record's layout, if the emitter has one.
+   * @throws {RangeError} If the layout names another kind.
    */
-  emit(kind: string, source: string, fields: Record<string, TraceValue>): void {
+  emit(
+    kind: string,
+    source: string,
+    fields: Record<string, TraceValue>,
+    layout?: RecordLayout,
+  ): void {
     if (!this.trace.active) return;
+    if (layout?.kind !== undefined && layout.kind !== kind) {
+      throw new RangeError(
+        `A "${kind}" record was given the layout of "${layout.kind}" records: ` +
+          `make its layout with recordLayout("${kind}", …)`,
+      );
+    }
     // The fields object is always a fresh literal from the caller: complete it in place (no
     // copy on this hot path). Identity goes last, so a field named like it cannot disguise it.
     const record = fields as Record<string, TraceValue>;
     record.time = this.engine.now;
     record.kind = kind;
     record.source = source;
-    this.trace.emit(record as unknown as TraceRecord);
+    this.trace.emit(record as unknown as TraceRecord, layout);
   }
 }

@@ -6,6 +6,7 @@
  */
 
 import { PAGE_SIZE } from "../hw/physical_memory.ts";
+import type { RecordLayout } from "../hw/fingerprint.ts";
 import type { GuestError } from "./abi.ts";
 import { returnDonation } from "./budget.ts";
 import { leaveCore, makeReady } from "./dispatcher.ts";
@@ -290,8 +291,8 @@ function context(kernel: KernelState, cell: Cell, index: number): GuestContext {
     clockHz: kernel.cores[cell.vcpus[index].affinity].clockHz,
     image: cell.image,
     random: (name: string) => engine.random(`${cell.name}.${index}.${name}`),
-    trace: (kind, fields) => {
-      if (kernel.trace.active) kernel.emit(kind, cell.name, fields());
+    trace: (kind, fields, layout) => {
+      if (kernel.trace.active) kernel.emit(kind, cell.name, fields(), layout as RecordLayout);
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 
 import type { GuestProgram } from "../abi.ts";
-import { stringDigest } from "../../hw/fingerprint.ts";
+import { type RecordLayout, stringDigest } from "../../hw/fingerprint.ts";
 import { AddressSpace } from "./address_space.ts";
 import { CapTable } from "./cap_table.ts";
 import type { Vcpu } from "./vcpu.ts";
@@ -44,9 +44,18 @@ export interface GuestContext {
   readonly image: CellImage;
   /**
    * Emits a trace record from this guest (an instrumentation trace unit: no virtual time,
-   * no effect on the model; nothing is built when nobody listens).
+   * no effect on the model; nothing is built when nobody listens). The record is the fields,
+   * then `time`, `kind` and `source` (the cell's name).
+   *
+   * A guest that emits a kind often may give its layout (see {@linkcode RecordLayout}): made by
+   * `recordLayout` for this `kind`, it hashes the whole record in that field order, so the
+   * fingerprint does not enumerate the record's fields.
    */
-  readonly trace: (kind: string, fields: () => Record<string, string | number | boolean>) => void;
+  readonly trace: <F extends Record<string, string | number | boolean>>(
+    kind: string,
+    fields: () => F,
+    layout?: RecordLayout<F & { time: number; kind: string; source: string }>,
+  ) => void;
   /** A deterministic random stream for this guest (derived from the run seed). */
   readonly random: (name: string) => {
     int(low: number, high: number): number;

@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
 import { Engine } from "../../hw/engine.ts";
-import { Fingerprint, type RecordLayout } from "../../hw/fingerprint.ts";
+import {
+  Fingerprint,
+  mixNumber,
+  mixString,
+  type RecordLayout,
+  recordLayout,
+} from "../../hw/fingerprint.ts";
 import { InterruptController } from "../../hw/interrupt_controller.ts";
 import { TraceBus, type TraceRecord } from "../../hw/trace_bus.ts";
 import { registeredScenarios } from "../../rigs/scenario.ts";
+import { boards, compute, ms, native, rtos, scenario, task } from "../../mod.ts";
 
-Deno.test("every record layout (kernel, interrupt controller, radio) and every hash an emitter computes is the hash of enumerating the record", async () => {
+Deno.test("every record layout (kernel, interrupt controller, radio, RTOS) and every hash an emitter computes is the hash of enumerating the record", async () => {
   const original = TraceBus.prototype.emit;
   const checked = new Map<string, number>();
   const hashed = new Set<string>();
@@ -39,6 +46,12 @@ Deno.test("every record layout (kernel, interrupt controller, radio) and every h
     assert.ok(entry !== undefined);
     const result = entry.scenario.execute({ for: "200ms" });
     assert.ok(result.events > 1_000);
+    // An overloaded RTOS (150% utilisation): its jobs miss their deadlines.
+    const overloaded = scenario("overloaded").board(boards.handset()).cell(
+      "rtos",
+      rtos({ priority: 10, tasks: [task("hog", { period: ms(2), wcet: ms(3), priority: 1 })] }),
+    ).execute({ for: "20ms" });
+    assert.ok((overloaded.metrics.deadlineMisses as Record<string, number>).rtos > 0);
     // A banked line (a GIC SGI) is raised on one core: its record names the core.
     const engine = new Engine();
     engine.fingerprint();
@@ -58,6 +71,11 @@ Deno.test("every record layout (kernel, interrupt controller, radio) and every h
     "irq.raise(time,kind,source,line,name)",
     "irq.raise(time,kind,source,line,name,core)",
     "radio.frame(time,kind,source,frame)",
+    "task.finish(task,job,responseNs,deadlineNs,missed,time,kind,source)",
+    "task.miss(task,job,release,deadline,time,kind,source)",
+    "task.preempt(task,job,by,byJob,time,kind,source)",
+    "task.release(task,job,arrival,release,deadline,time,kind,source)",
+    "task.start(task,job,release,time,kind,source)",
     "vcpu.preempt(vcpu,by,time,kind,source)",
     "vcpu.switch(core,vcpu,sameCell,time,kind,source)",
     "virq.deliver(vcpu,virq,name,line,assertedAt,latencyNs,time,kind,source)",
@@ -73,4 +91,32 @@ Deno.test("every record layout (kernel, interrupt controller, radio) and every h
     "virq.deliver(vcpu,virq,name,line,assertedAt,latencyNs,time,kind,source)",
     "virq.pending(vcpu,virq,line,time,kind,source)",
   ]);
+});
+
+Deno.test("a guest's record layout must be for the record's kind", () => {
+  const TICK = recordLayout<{ n: number; time: number; kind: string; source: string }>(
+    "app.tick",
+    (r, seed) => mixString(mixString(mixNumber(mixNumber(seed, r.n), r.time), r.kind), r.source),
+  );
+  const app = (kind: string) =>
+    scenario("layouts").board(boards.handset()).cell(
+      "app",
+      native({
+        priority: 10,
+        *program(ctx) {
+          yield* compute(1_000);
+          ctx.trace(kind, () => ({ n: 1 }), TICK);
+        },
+      }),
+    );
+  const withLayout = app("app.tick").execute({ for: "1ms" });
+  assert.equal(withLayout.passed, true);
+  assert.throws(
+    () => app("app.tock").execute({ for: "1ms" }),
+    (error: Error) =>
+      error.message.includes(
+        'A "app.tock" record was given the layout of "app.tick" records: ' +
+          'make its layout with recordLayout("app.tock", …)',
+      ),
+  );
 });
