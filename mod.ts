@@ -41,7 +41,13 @@ export type {
   RegionSpec,
 } from "./hw/physical_memory.ts";
 export type { RandomStream } from "./hw/random_stream.ts";
-export type { TraceBus, TraceRecord, TraceSubscriber, TraceValue } from "./hw/trace_bus.ts";
+export type {
+  TraceBus,
+  TraceRecord,
+  TraceSink,
+  TraceSubscriber,
+  TraceValue,
+} from "./hw/trace_bus.ts";
 export { costTables } from "./kernel/cost_model.ts";
 /** Kernel profiles for `.kernel(profiles.pikeos({ frame }))`: okl4, sel4Mcs, pikeos, nova, xen, kvm. */
 export * as profiles from "./kernel/profiles/mod.ts";
@@ -84,6 +90,7 @@ export type { Endpoint, PendingCall } from "./kernel/objects/endpoint.ts";
 export type { Refill, SchedulingContext } from "./kernel/objects/scheduling_context.ts";
 export type { Section } from "./kernel/objects/section.ts";
 export type { BlockReason, Vcpu, VcpuState, VirqState } from "./kernel/objects/vcpu.ts";
+export type { PendingVirqs } from "./kernel/objects/pending_virqs.ts";
 export type {
   IrqPath,
   KernelProfile,

@@ -1,11 +1,14 @@
 /**
  * The kernel's hottest trace records (internal to kernel/): for each kind, its shape, its
- * fingerprint hash, its layout and the function that emits it. An emitter builds the record
- * whole, its identity (time, kind, source) last as `KernelState.emit` orders it, and hashes it
- * itself from the names' digests it already has (a vCPU's, its cell's, a path's), so the
- * fingerprint neither enumerates the record's fields nor looks a name up. The layout gives the
- * same hash from the record alone (looking the digests up); a test holds every emitted hash
- * and every layout to the hash of the enumerated record.
+ * fingerprint hash, its layout and the function that emits it. An emitter hashes the record
+ * itself from its values and the names' digests it already has (a vCPU's, its cell's, a
+ * path's), so the fingerprint neither enumerates the record's fields nor looks a name up.
+ * While only fingerprints and sinks listen (a run's probes), the CPU slices, switches,
+ * preemptions and pending vIRQs go to the bus as values (`emitSlice`, `emitCount`) and no
+ * record object is built; with a plain subscriber, the record is built whole, its identity
+ * (time, kind, source) last as `KernelState.emit` orders it. The layout gives the same hash
+ * from the record alone (looking the digests up); a test holds every emitted hash and every
+ * layout to the hash of the enumerated record.
  *
  * @module
  */
@@ -108,41 +111,62 @@ type VirqDeliverRecord = {
   source: string;
 };
 
-function hashKernelPath(r: KernelPathRecord, seed: number, path: number): number {
-  let h = mixNumber(seed, r.core);
+function hashKernelPath(
+  seed: number,
+  core: number,
+  path: number,
+  start: number,
+  durationNs: number,
+  time: number,
+): number {
+  let h = mixNumber(seed, core);
   h = mixDigest(h, path);
-  h = mixNumber(h, r.start);
-  h = mixNumber(h, r.durationNs);
-  h = mixNumber(h, r.time);
+  h = mixNumber(h, start);
+  h = mixNumber(h, durationNs);
+  h = mixNumber(h, time);
   h = mixDigest(h, CPU_KERNEL);
   return mixDigest(h, KERNEL);
 }
 
 const KERNEL_PATH = recordLayout<KernelPathRecord>(
   "cpu.kernel",
-  (r, seed) => hashKernelPath(r, seed, stringDigest(r.path)),
+  (r, seed) => hashKernelPath(seed, r.core, stringDigest(r.path), r.start, r.durationNs, r.time),
 );
 
 function hashChargedKernelPath(
-  r: ChargedKernelPathRecord,
   seed: number,
+  core: number,
   path: number,
+  start: number,
+  durationNs: number,
   vcpu: number,
+  chargedNs: number,
+  time: number,
 ): number {
-  let h = mixNumber(seed, r.core);
+  let h = mixNumber(seed, core);
   h = mixDigest(h, path);
-  h = mixNumber(h, r.start);
-  h = mixNumber(h, r.durationNs);
+  h = mixNumber(h, start);
+  h = mixNumber(h, durationNs);
   h = mixDigest(h, vcpu);
-  h = mixNumber(h, r.chargedNs);
-  h = mixNumber(h, r.time);
+  h = mixNumber(h, chargedNs);
+  h = mixNumber(h, time);
   h = mixDigest(h, CPU_KERNEL);
   return mixDigest(h, KERNEL);
 }
 
 const CHARGED_KERNEL_PATH = recordLayout<ChargedKernelPathRecord>(
   "cpu.kernel",
-  (r, seed) => hashChargedKernelPath(r, seed, stringDigest(r.path), stringDigest(r.vcpu)),
+  (r, seed) =>
+    hashChargedKernelPath(
+      seed,
+      r.core,
+      stringDigest(r.path),
+      r.start,
+      r.durationNs,
+      stringDigest(r.vcpu),
+      r.chargedNs,
+      r.time,
+    ),
 );
 
 /**
@@ -170,6 +194,8 @@ export function traceKernelPath(
   chargedNs: number,
 ): void {
   if (chargedTo === undefined) {
+    const hash = hashKernelPath(RECORD_SEED, core, pathDigest, start, durationNs, time);
+    if (!trace.recordsWanted) return trace.emitSlice(hash, true, "kernel", start, durationNs);
     const r: KernelPathRecord = {
       core,
       path,
@@ -179,8 +205,19 @@ export function traceKernelPath(
       kind: "cpu.kernel",
       source: "kernel",
     };
-    trace.emit(r, KERNEL_PATH, hashKernelPath(r, RECORD_SEED, pathDigest));
+    trace.emit(r, KERNEL_PATH, hash);
   } else {
+    const hash = hashChargedKernelPath(
+      RECORD_SEED,
+      core,
+      pathDigest,
+      start,
+      durationNs,
+      chargedTo.nameDigest,
+      chargedNs,
+      time,
+    );
+    if (!trace.recordsWanted) return trace.emitSlice(hash, true, "kernel", start, durationNs);
     const r: ChargedKernelPathRecord = {
       core,
       path,
@@ -192,27 +229,40 @@ export function traceKernelPath(
       kind: "cpu.kernel",
       source: "kernel",
     };
-    trace.emit(
-      r,
-      CHARGED_KERNEL_PATH,
-      hashChargedKernelPath(r, RECORD_SEED, pathDigest, chargedTo.nameDigest),
-    );
+    trace.emit(r, CHARGED_KERNEL_PATH, hash);
   }
 }
 
-function hashGuestRun(r: GuestRunRecord, seed: number, vcpu: number, source: number): number {
-  let h = mixNumber(seed, r.core);
+function hashGuestRun(
+  seed: number,
+  core: number,
+  vcpu: number,
+  start: number,
+  durationNs: number,
+  time: number,
+  source: number,
+): number {
+  let h = mixNumber(seed, core);
   h = mixDigest(h, vcpu);
-  h = mixNumber(h, r.start);
-  h = mixNumber(h, r.durationNs);
-  h = mixNumber(h, r.time);
+  h = mixNumber(h, start);
+  h = mixNumber(h, durationNs);
+  h = mixNumber(h, time);
   h = mixDigest(h, CPU_RUN);
   return mixDigest(h, source);
 }
 
 const GUEST_RUN = recordLayout<GuestRunRecord>(
   "cpu.run",
-  (r, seed) => hashGuestRun(r, seed, stringDigest(r.vcpu), stringDigest(r.source)),
+  (r, seed) =>
+    hashGuestRun(
+      seed,
+      r.core,
+      stringDigest(r.vcpu),
+      r.start,
+      r.durationNs,
+      r.time,
+      stringDigest(r.source),
+    ),
 );
 
 /**
@@ -233,6 +283,17 @@ export function traceGuestRun(
   durationNs: number,
   time: number,
 ): void {
+  const cell = vcpu.cell;
+  const hash = hashGuestRun(
+    RECORD_SEED,
+    core,
+    vcpu.nameDigest,
+    start,
+    durationNs,
+    time,
+    cell.nameDigest,
+  );
+  if (!trace.recordsWanted) return trace.emitSlice(hash, false, cell.name, start, durationNs);
   const r: GuestRunRecord = {
     core,
     vcpu: vcpu.name,
@@ -240,23 +301,31 @@ export function traceGuestRun(
     durationNs,
     time,
     kind: "cpu.run",
-    source: vcpu.cell.name,
+    source: cell.name,
   };
-  trace.emit(r, GUEST_RUN, hashGuestRun(r, RECORD_SEED, vcpu.nameDigest, vcpu.cell.nameDigest));
+  trace.emit(r, GUEST_RUN, hash);
 }
 
-function hashSwitch(r: SwitchRecord, seed: number, vcpu: number, source: number): number {
-  let h = mixNumber(seed, r.core);
+function hashSwitch(
+  seed: number,
+  core: number,
+  vcpu: number,
+  sameCell: boolean,
+  time: number,
+  source: number,
+): number {
+  let h = mixNumber(seed, core);
   h = mixDigest(h, vcpu);
-  h = mixBoolean(h, r.sameCell);
-  h = mixNumber(h, r.time);
+  h = mixBoolean(h, sameCell);
+  h = mixNumber(h, time);
   h = mixDigest(h, VCPU_SWITCH);
   return mixDigest(h, source);
 }
 
 const SWITCH = recordLayout<SwitchRecord>(
   "vcpu.switch",
-  (r, seed) => hashSwitch(r, seed, stringDigest(r.vcpu), stringDigest(r.source)),
+  (r, seed) =>
+    hashSwitch(seed, r.core, stringDigest(r.vcpu), r.sameCell, r.time, stringDigest(r.source)),
 );
 
 /**
@@ -275,6 +344,8 @@ export function traceSwitch(
   sameCell: boolean,
   time: number,
 ): void {
+  const hash = hashSwitch(RECORD_SEED, core, vcpu.nameDigest, sameCell, time, vcpu.cell.nameDigest);
+  if (!trace.recordsWanted) return trace.emitCount(hash, time);
   const r: SwitchRecord = {
     core,
     vcpu: vcpu.name,
@@ -283,13 +354,13 @@ export function traceSwitch(
     kind: "vcpu.switch",
     source: vcpu.cell.name,
   };
-  trace.emit(r, SWITCH, hashSwitch(r, RECORD_SEED, vcpu.nameDigest, vcpu.cell.nameDigest));
+  trace.emit(r, SWITCH, hash);
 }
 
-function hashPreempt(r: PreemptRecord, seed: number, vcpu: number, by: number, source: number) {
+function hashPreempt(seed: number, vcpu: number, by: number, time: number, source: number) {
   let h = mixDigest(seed, vcpu);
   h = mixDigest(h, by);
-  h = mixNumber(h, r.time);
+  h = mixNumber(h, time);
   h = mixDigest(h, VCPU_PREEMPT);
   return mixDigest(h, source);
 }
@@ -297,7 +368,7 @@ function hashPreempt(r: PreemptRecord, seed: number, vcpu: number, by: number, s
 const PREEMPT = recordLayout<PreemptRecord>(
   "vcpu.preempt",
   (r, seed) =>
-    hashPreempt(r, seed, stringDigest(r.vcpu), stringDigest(r.by), stringDigest(r.source)),
+    hashPreempt(seed, stringDigest(r.vcpu), stringDigest(r.by), r.time, stringDigest(r.source)),
 );
 
 /**
@@ -309,6 +380,8 @@ const PREEMPT = recordLayout<PreemptRecord>(
  * @param time Now.
  */
 export function tracePreempt(trace: TraceBus, vcpu: Vcpu, by: Vcpu, time: number): void {
+  const hash = hashPreempt(RECORD_SEED, vcpu.nameDigest, by.nameDigest, time, vcpu.cell.nameDigest);
+  if (!trace.recordsWanted) return trace.emitCount(hash, time);
   const r: PreemptRecord = {
     vcpu: vcpu.name,
     by: by.name,
@@ -316,25 +389,29 @@ export function tracePreempt(trace: TraceBus, vcpu: Vcpu, by: Vcpu, time: number
     kind: "vcpu.preempt",
     source: vcpu.cell.name,
   };
-  trace.emit(
-    r,
-    PREEMPT,
-    hashPreempt(r, RECORD_SEED, vcpu.nameDigest, by.nameDigest, vcpu.cell.nameDigest),
-  );
+  trace.emit(r, PREEMPT, hash);
 }
 
-function hashVirqPending(r: VirqPendingRecord, seed: number, vcpu: number, source: number) {
+function hashVirqPending(
+  seed: number,
+  vcpu: number,
+  virq: number,
+  line: number,
+  time: number,
+  source: number,
+) {
   let h = mixDigest(seed, vcpu);
-  h = mixNumber(h, r.virq);
-  h = mixNumber(h, r.line);
-  h = mixNumber(h, r.time);
+  h = mixNumber(h, virq);
+  h = mixNumber(h, line);
+  h = mixNumber(h, time);
   h = mixDigest(h, VIRQ_PENDING_KIND);
   return mixDigest(h, source);
 }
 
 const VIRQ_PENDING = recordLayout<VirqPendingRecord>(
   "virq.pending",
-  (r, seed) => hashVirqPending(r, seed, stringDigest(r.vcpu), stringDigest(r.source)),
+  (r, seed) =>
+    hashVirqPending(seed, stringDigest(r.vcpu), r.virq, r.line, r.time, stringDigest(r.source)),
 );
 
 /**
@@ -353,6 +430,15 @@ export function traceVirqPending(
   line: number,
   time: number,
 ): void {
+  const hash = hashVirqPending(
+    RECORD_SEED,
+    vcpu.nameDigest,
+    virq,
+    line,
+    time,
+    vcpu.cell.nameDigest,
+  );
+  if (!trace.recordsWanted) return trace.emitCount(hash, time);
   const r: VirqPendingRecord = {
     vcpu: vcpu.name,
     virq,
@@ -361,11 +447,7 @@ export function traceVirqPending(
     kind: "virq.pending",
     source: vcpu.cell.name,
   };
-  trace.emit(
-    r,
-    VIRQ_PENDING,
-    hashVirqPending(r, RECORD_SEED, vcpu.nameDigest, vcpu.cell.nameDigest),
-  );
+  trace.emit(r, VIRQ_PENDING, hash);
 }
 
 function hashVirqDeliver(

@@ -7,7 +7,7 @@
  */
 
 import type { RecordLayout } from "../hw/fingerprint.ts";
-import type { TraceRecord, TraceValue } from "../hw/trace_bus.ts";
+import type { TraceRecord, TraceSink, TraceValue } from "../hw/trace_bus.ts";
 import { Histogram } from "./histogram.ts";
 
 /** IPC statistics of one channel. */
@@ -50,7 +50,7 @@ function bump(map: Map<string, number>, key: string): void {
  * assert.equal(probes.misses.get("baseband"), 1);
  * ```
  */
-export class ProbeSet {
+export class ProbeSet implements TraceSink {
   /** Scope label. */
   readonly scope: string;
   /** Start of the window. */
@@ -142,31 +142,53 @@ export class ProbeSet {
     // straddle its start); they are the most common records, so they come first. Each branch
     // reads its own fields (a property read learns the few record shapes it sees).
     if (kind === "cpu.kernel") {
-      this.records++;
-      this.kernelNs += this.#overlap(Number(r.start), Number(r.durationNs));
-      return;
+      return this.slice(true, r.source, Number(r.start), Number(r.durationNs));
     }
     if (kind === "cpu.run") {
-      this.records++;
-      const source = r.source;
-      const cell = this.aliases.size === 0 ? source : this.aliases.get(source) ?? source;
-      let sum = this.#cpu.get(cell);
-      if (sum === undefined) this.#cpu.set(cell, sum = { ns: 0 });
-      sum.ns += this.#overlap(Number(r.start), Number(r.durationNs));
-      return;
+      return this.slice(false, r.source, Number(r.start), Number(r.durationNs));
     }
     const take = ProbeSet.#takers.get(kind);
     if (take === undefined) {
       // A record no probe reads only counts, if in the window: a whole-run window holds every
       // record (virtual time starts at 0), so its time is not even read.
       if (this.from <= 0 && this.to === Infinity) this.records++;
-      else if (r.time >= this.from && r.time < this.to) this.records++;
+      else this.count(r.time);
       return;
     }
     const time = r.time;
     if (time < this.from || time >= this.to) return;
     this.records++;
     take(this, r, time);
+  }
+
+  /**
+   * Takes a CPU slice (a "cpu.kernel" or "cpu.run" record, built or not): it counts wherever
+   * it is, for its overlap with the window (a slice may straddle the window's start).
+   *
+   * @param kernel Whether it is a kernel path.
+   * @param source The cell that ran (for a guest slice).
+   * @param start When it started.
+   * @param durationNs How long it lasted.
+   */
+  slice(kernel: boolean, source: string, start: number, durationNs: number): void {
+    this.records++;
+    if (kernel) {
+      this.kernelNs += this.#overlap(start, durationNs);
+      return;
+    }
+    const cell = this.aliases.size === 0 ? source : this.aliases.get(source) ?? source;
+    let sum = this.#cpu.get(cell);
+    if (sum === undefined) this.#cpu.set(cell, sum = { ns: 0 });
+    sum.ns += this.#overlap(start, durationNs);
+  }
+
+  /**
+   * Counts a record no probe reads, if it is in the window.
+   *
+   * @param time The record's time.
+   */
+  count(time: number): void {
+    if (time >= this.from && time < this.to) this.records++;
   }
 
   /** What each kind of record (other than CPU slices) adds to the probes, by kind. */

@@ -112,7 +112,7 @@ export class World {
       if (!this.probes.has(scope.label)) {
         const probes = new ProbeSet(scope.label, scope.from, scope.to);
         this.probes.set(scope.label, probes);
-        this.engine.trace.subscribe((record, layout) => probes.observe(record, layout));
+        this.engine.trace.subscribeSink(probes);
       }
     }
     try {
@@ -135,10 +135,17 @@ export class World {
       // only changes while something runs, and that emits records), after key presses and at
       // the end; driven by the trace stream, so the run itself gets no extra events.
       let next = SECRET_SCAN_NS;
-      this.engine.trace.subscribe((record) => {
-        if (record.time < next) return;
-        next = record.time + SECRET_SCAN_NS;
+      const scanAt = (time: number) => {
+        if (time < next) return;
+        next = time + SECRET_SCAN_NS;
         this.scanSecrets();
+      };
+      // A sink, so the kernel's hottest records need not be built for it: a CPU slice's
+      // record is emitted when the slice ends.
+      this.engine.trace.subscribeSink({
+        observe: (record) => scanAt(record.time),
+        slice: (_kernel, _source, start, durationNs) => scanAt(start + durationNs),
+        count: scanAt,
       });
     }
     for (const event of plan.events) event.check(plan);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { TraceBus, type TraceRecord } from "../../hw/trace_bus.ts";
+import { Fingerprint } from "../../hw/fingerprint.ts";
+import { TraceBus, type TraceRecord, type TraceSink } from "../../hw/trace_bus.ts";
 
 Deno.test("TraceBus.active is false with zero subscribers", () => {
   const bus = new TraceBus();
@@ -73,4 +74,35 @@ Deno.test("TraceBus.hashInto feeds a fingerprint every record until stopped", as
   bus.emit({ time: 2, kind: "x", source: "s", n: 6 });
   assert.equal(fed.records, 1);
   assert.equal(fed.hex(), plain.hex());
+});
+
+Deno.test("TraceBus sinks: values while no plain subscriber listens, records otherwise", () => {
+  const bus = new TraceBus();
+  const seen: string[] = [];
+  const sink: TraceSink = {
+    observe: (record) => seen.push(`record ${record.kind}`),
+    slice: (kernel, source, start, durationNs) =>
+      seen.push(`slice ${kernel} ${source} ${start}+${durationNs}`),
+    count: (time) => seen.push(`count ${time}`),
+  };
+  const fingerprint = new Fingerprint();
+  bus.hashInto(fingerprint);
+  const stopSink = bus.subscribeSink(sink);
+  assert.deepEqual([bus.active, bus.recordsWanted], [true, false]);
+  bus.emitSlice(11, true, "kernel", 100, 20);
+  bus.emitCount(12, 130);
+  bus.emit({ time: 140, kind: "irq.raise", source: "gic", line: 3 });
+  assert.deepEqual(seen, ["slice true kernel 100+20", "count 130", "record irq.raise"]);
+  assert.equal(fingerprint.records, 3);
+  const byHash = new Fingerprint();
+  byHash.addHash(11);
+  byHash.addHash(12);
+  byHash.add({ time: 140, kind: "irq.raise", source: "gic", line: 3 });
+  assert.equal(fingerprint.hex(), byHash.hex());
+  const stop = bus.subscribe(() => {});
+  assert.equal(bus.recordsWanted, true);
+  stop();
+  assert.equal(bus.recordsWanted, false);
+  stopSink();
+  assert.equal(bus.active, true, "the fingerprint still listens");
 });

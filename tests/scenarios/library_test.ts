@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { registeredScenarios } from "../../mod.ts";
 import { deno } from "../_deno.ts";
+import type { RecordLayout } from "../../hw/fingerprint.ts";
+import { TraceBus, type TraceRecord } from "../../hw/trace_bus.ts";
+import type { ScenarioResult } from "../../rigs/scenario_result.ts";
 // Importing a scenario file registers it (its run() adds a Deno.test case and returns).
 import "../../scenarios/attack_library.ts";
 import "../../scenarios/coexistence.ts";
@@ -83,4 +86,44 @@ Deno.test("soak_random_arrivals.ts draws its arrivals from the seed: another see
   // Both seeds still hold the baseband's deadlines.
   assert.equal(seven.passed, true);
   assert.equal(eight.passed, true);
+});
+
+/** What a run gives a user: everything in its result. */
+const outcome = (result: ScenarioResult) => JSON.stringify(result);
+
+Deno.test("with only the probes and the fingerprint listening, the kernel builds none of its hottest records and every scenario's result is the same as with a plain subscriber", async (t) => {
+  for (const entry of scenarioFiles().map(registeredFrom)) {
+    await t.step(entry.scenario.name, () => {
+      const built = new Map<string, number>();
+      const original = TraceBus.prototype.emit;
+      TraceBus.prototype.emit = function (
+        this: TraceBus,
+        record: TraceRecord,
+        layout?: RecordLayout,
+        hash?: number,
+      ) {
+        built.set(record.kind, (built.get(record.kind) ?? 0) + 1);
+        original.call(this, record, layout, hash);
+      } as typeof original;
+      let plain: ScenarioResult;
+      try {
+        plain = entry.scenario.execute(entry.options);
+      } finally {
+        TraceBus.prototype.emit = original;
+      }
+      // Built only where the kernel's generic path emits them (a partial slice at the end,
+      // a preemption by a policy), never by the hot emitters.
+      assert.ok((built.get("vcpu.switch") ?? 0) === 0, `${built.get("vcpu.switch")} switches`);
+      assert.ok((built.get("virq.pending") ?? 0) === 0);
+      assert.ok((built.get("cpu.kernel") ?? 0) === 0);
+      assert.ok((built.get("cpu.run") ?? 0) <= 4, `${built.get("cpu.run")} cpu.run records`);
+      let records = 0;
+      const listened = entry.scenario.execute({
+        ...entry.options,
+        observe: (world) => void world.engine.trace.subscribe(() => records++),
+      });
+      assert.ok(records > 0);
+      assert.equal(outcome(plain), outcome(listened));
+    });
+  }
 });
