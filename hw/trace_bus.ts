@@ -131,14 +131,23 @@ export class TraceBus {
    * @returns A function that stops feeding it.
    */
   hashInto(fingerprint: Fingerprint): () => void {
-    this.#fingerprints = [...this.#fingerprints, fingerprint];
-    this.active = true;
+    return this.#join(() => this.#fingerprints, (list) => this.#fingerprints = list, fingerprint);
+  }
+
+  /**
+   * Adds a listener to one of the bus's lists (replaced, never changed in place, so an emit
+   * in progress keeps the list it started with) and returns the function that removes it.
+   */
+  #join<T>(get: () => T[], set: (list: T[]) => void, listener: T): () => void {
+    set([...get(), listener]);
+    this.#update();
     return () => {
-      this.#fingerprints = this.#fingerprints.filter((f) => f !== fingerprint);
+      set(get().filter((other) => other !== listener));
       this.#update();
     };
   }
 
+  /** Derives the flags emitters test from who listens. */
   #update(): void {
     this.recordsWanted = this.#subscribers.length > 0;
     this.active = this.recordsWanted || this.#sinks.length > 0 || this.#fingerprints.length > 0;
@@ -151,12 +160,7 @@ export class TraceBus {
    * @returns A function that removes the sink.
    */
   subscribeSink(sink: TraceSink): () => void {
-    this.#sinks = [...this.#sinks, sink];
-    this.active = true;
-    return () => {
-      this.#sinks = this.#sinks.filter((s) => s !== sink);
-      this.#update();
-    };
+    return this.#join(() => this.#sinks, (list) => this.#sinks = list, sink);
   }
 
   /**
@@ -166,13 +170,7 @@ export class TraceBus {
    * @returns A function that removes the subscriber.
    */
   subscribe(subscriber: TraceSubscriber): () => void {
-    this.#subscribers = [...this.#subscribers, subscriber];
-    this.active = true;
-    this.recordsWanted = true;
-    return () => {
-      this.#subscribers = this.#subscribers.filter((s) => s !== subscriber);
-      this.#update();
-    };
+    return this.#join(() => this.#subscribers, (list) => this.#subscribers = list, subscriber);
   }
 
   /**
