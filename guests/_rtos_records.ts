@@ -17,86 +17,62 @@ import {
 /** What the kernel adds to every guest record. */
 type Identity = { time: number; kind: string; source: string };
 
-/** Mixes the kernel-added identity of a record whose kind's digest is `kind`. */
-function mixIdentity(hash: number, r: Identity, kind: number): number {
-  return mixString(mixDigest(mixNumber(hash, r.time), kind), r.source);
+/** The fields every task record starts with. */
+type TaskFields = { task: string; job: number };
+
+/**
+ * The layout of a task record of one kind: the task and job, then the kind's own fields
+ * (`mixRest`, in their order), then the kernel-added time, kind and source.
+ */
+function taskLayout<F extends TaskFields>(
+  kind: string,
+  mixRest: (hash: number, r: F) => number,
+) {
+  const kindDigest = stringDigest(kind);
+  return recordLayout<F & Identity>(kind as (F & Identity)["kind"], (r, seed) => {
+    const h = mixRest(mixNumber(mixString(seed, r.task), r.job), r);
+    return mixString(mixDigest(mixNumber(h, r.time), kindDigest), r.source);
+  });
 }
 
-const RELEASE_KIND = stringDigest("task.release");
-const PREEMPT_KIND = stringDigest("task.preempt");
-const START_KIND = stringDigest("task.start");
-const FINISH_KIND = stringDigest("task.finish");
-const MISS_KIND = stringDigest("task.miss");
-
 /** A job released (or arrived): "task.release". */
-export type ReleaseFields = {
-  task: string;
-  job: number;
-  arrival: number;
-  release: number;
-  deadline: number;
-};
+export type ReleaseFields = TaskFields & { arrival: number; release: number; deadline: number };
 
 /** Layout of "task.release". */
-export const RELEASE = recordLayout<ReleaseFields & Identity>("task.release", (r, seed) => {
-  let h = mixString(seed, r.task);
-  h = mixNumber(h, r.job);
-  h = mixNumber(h, r.arrival);
-  h = mixNumber(h, r.release);
-  h = mixNumber(h, r.deadline);
-  return mixIdentity(h, r, RELEASE_KIND);
-});
+export const RELEASE = taskLayout<ReleaseFields>(
+  "task.release",
+  (h, r) => mixNumber(mixNumber(mixNumber(h, r.arrival), r.release), r.deadline),
+);
 
 /** A started job preempted by another: "task.preempt". */
-export type PreemptFields = { task: string; job: number; by: string; byJob: number };
+export type PreemptFields = TaskFields & { by: string; byJob: number };
 
 /** Layout of "task.preempt". */
-export const PREEMPT = recordLayout<PreemptFields & Identity>("task.preempt", (r, seed) => {
-  let h = mixString(seed, r.task);
-  h = mixNumber(h, r.job);
-  h = mixString(h, r.by);
-  h = mixNumber(h, r.byJob);
-  return mixIdentity(h, r, PREEMPT_KIND);
-});
+export const PREEMPT = taskLayout<PreemptFields>(
+  "task.preempt",
+  (h, r) => mixNumber(mixString(h, r.by), r.byJob),
+);
 
 /** A job's first piece: "task.start". */
-export type StartFields = { task: string; job: number; release: number };
+export type StartFields = TaskFields & { release: number };
 
 /** Layout of "task.start". */
-export const START = recordLayout<StartFields & Identity>("task.start", (r, seed) => {
-  let h = mixString(seed, r.task);
-  h = mixNumber(h, r.job);
-  h = mixNumber(h, r.release);
-  return mixIdentity(h, r, START_KIND);
-});
+export const START = taskLayout<StartFields>("task.start", (h, r) => mixNumber(h, r.release));
 
 /** A job finished: "task.finish". */
-export type FinishFields = {
-  task: string;
-  job: number;
-  responseNs: number;
-  deadlineNs: number;
-  missed: boolean;
-};
+export type FinishFields = TaskFields & { responseNs: number; deadlineNs: number; missed: boolean };
 
 /** Layout of "task.finish". */
-export const FINISH = recordLayout<FinishFields & Identity>("task.finish", (r, seed) => {
-  let h = mixString(seed, r.task);
-  h = mixNumber(h, r.job);
-  h = mixNumber(h, r.responseNs);
-  h = mixNumber(h, r.deadlineNs);
-  h = mixBoolean(h, r.missed);
-  return mixIdentity(h, r, FINISH_KIND);
-});
+export const FINISH = taskLayout<FinishFields>(
+  "task.finish",
+  (h, r) => mixBoolean(mixNumber(mixNumber(h, r.responseNs), r.deadlineNs), r.missed),
+);
 
 /** A job past its deadline: "task.miss". */
-export type MissFields = { task: string; job: number; release: number; deadline: number };
+export type MissFields = TaskFields & { release: number; deadline: number };
 
 /** Layout of "task.miss". */
-export const MISS = recordLayout<MissFields & Identity>("task.miss", (r, seed) => {
-  let h = mixString(seed, r.task);
-  h = mixNumber(h, r.job);
-  h = mixNumber(h, r.release);
-  h = mixNumber(h, r.deadline);
-  return mixIdentity(h, r, MISS_KIND);
-});
+export const MISS = taskLayout<MissFields>(
+  "task.miss",
+  (h, r) => mixNumber(mixNumber(h, r.release), r.deadline),
+);
