@@ -3,12 +3,11 @@
 // periodic RTOS-like task, a rich-OS-like PIN client) so these tests do not depend on the
 // RTOS and rich-OS guests other engineers build.
 import { sha256 } from "npm:@noble/hashes@2.4.0/sha2.js";
-import { Board } from "../../hw/board.ts";
-import { boards } from "../../hw/boards.ts";
-import { Engine } from "../../hw/engine.ts";
+import type { Board } from "../../hw/board.ts";
+import type { Engine } from "../../hw/engine.ts";
 import { PAGE_SIZE } from "../../hw/physical_memory.ts";
 import type { TraceRecord } from "../../hw/trace_bus.ts";
-import { Microvisor } from "../../kernel/microvisor.ts";
+import type { Microvisor } from "../../kernel/microvisor.ts";
 import type { Cell } from "../../kernel/objects/cell.ts";
 import {
   call,
@@ -22,6 +21,7 @@ import {
   wait,
 } from "../../guests/program.ts";
 import type { GuestRecipe } from "../../guests/recipe.ts";
+import { connect, load, makeRig } from "./_setup.ts";
 
 export interface World {
   engine: Engine;
@@ -36,32 +36,12 @@ export interface World {
 }
 
 export function makeWorld(options: { seed?: number } = {}): World {
-  const engine = new Engine({ seed: options.seed ?? 1 });
-  const records: TraceRecord[] = [];
-  engine.trace.subscribe((record) => records.push(record));
-  const board = new Board(engine, boards.handset());
-  const kernel = new Microvisor(board);
+  // The board, kernel and trace capture, and the recipe loader, are the guest tests' shared ones.
+  const rig = makeRig({ seed: options.seed });
+  const { engine, kernel } = rig;
   return {
-    engine,
-    board,
-    kernel,
-    records,
-    of: (kind, source) =>
-      records.filter((r) => r.kind === kind && (source === undefined || r.source === source)),
-    load(name, recipe) {
-      const cell = kernel.createCell({
-        name,
-        ramBytes: recipe.ramBytes,
-        image: recipe.image,
-        faultPolicy: recipe.faultPolicy,
-        vcpus: recipe.vcpus.map((v) => ({ ...v })),
-      });
-      for (const irq of recipe.irqs ?? []) kernel.grantIrq(cell, irq);
-      for (const device of recipe.devices ?? []) {
-        kernel.grantDevice(cell, device.name, device.rights);
-      }
-      return cell;
-    },
+    ...rig,
+    load: (name, recipe) => load(rig, name, recipe),
     endpoint(server, clients) {
       const endpoint = kernel.createEndpoint(server);
       kernel.grant(kernel.cell(server), "endpoint", endpoint, {
@@ -77,13 +57,13 @@ export function makeWorld(options: { seed?: number } = {}): World {
       );
     },
     channel(from, to, options = {}) {
-      kernel.createChannel({
-        name: `${from}->${to}`,
-        from: kernel.cell(from),
-        to: kernel.cell(to),
-        slots: options.slots ?? 16,
-        maxBytes: options.maxBytes ?? 256,
-      });
+      connect(
+        rig,
+        kernel.cell(from),
+        kernel.cell(to),
+        options.slots ?? 16,
+        options.maxBytes ?? 256,
+      );
     },
     run(untilNs) {
       engine.run({ until: untilNs, maxEvents: 5_000_000 });
