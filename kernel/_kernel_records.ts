@@ -1,8 +1,9 @@
 /**
  * The kernel's hottest trace records (internal to kernel/): for each kind, its shape, its
  * fingerprint hash, its layout and the function that emits it. An emitter hashes the record
- * itself from its values and the names' digests it already has (a vCPU's, its cell's, a
- * path's), so the fingerprint neither enumerates the record's fields nor looks a name up.
+ * itself from its values and the names' digests (a vCPU and a cell keep theirs; a path's
+ * name is looked up once, when its record is emitted), so the fingerprint enumerates no
+ * fields.
  * While only fingerprints and sinks listen (a run's probes), the CPU slices, switches,
  * preemptions and pending vIRQs go to the bus as values (`emitSlice`, `emitCount`) and no
  * record object is built; with a plain subscriber, the record is built whole, its identity
@@ -175,7 +176,6 @@ const CHARGED_KERNEL_PATH = recordLayout<ChargedKernelPathRecord>(
  * @param trace The bus.
  * @param core The core's index.
  * @param path The path's name.
- * @param pathDigest Its {@linkcode stringDigest}.
  * @param start When it started.
  * @param durationNs How long it took.
  * @param time Now.
@@ -186,13 +186,13 @@ export function traceKernelPath(
   trace: TraceBus,
   core: number,
   path: string,
-  pathDigest: number,
   start: number,
   durationNs: number,
   time: number,
   chargedTo: Vcpu | undefined,
   chargedNs: number,
 ): void {
+  const pathDigest = stringDigest(path);
   if (chargedTo === undefined) {
     const hash = hashKernelPath(RECORD_SEED, core, pathDigest, start, durationNs, time);
     if (!trace.recordsWanted) return trace.emitSlice(hash, true, "kernel", start, durationNs);

@@ -48,8 +48,6 @@ export interface CoreSlot {
   readonly onSegmentEnd: () => void;
   /** The kernel path in progress (valid while `busy`): see `path` in dispatcher.ts. */
   pathKind: string;
-  /** The path name's digest (see `stringDigest`), for its record's hash. */
-  pathDigest: number;
   pathStart: number;
   pathDurationNs: number;
   pathEffect: PathEffect | undefined;
@@ -172,7 +170,6 @@ export class KernelState {
         timerCallback: undefined,
         onSegmentEnd: () => onSegmentEnd(this, slot),
         pathKind: "",
-        pathDigest: 0,
         pathStart: 0,
         pathDurationNs: 0,
         pathEffect: undefined,

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { stringDigest } from "../hw/fingerprint.ts";
 import { cyclesToNs } from "../hw/time.ts";
 import type { OperationResult } from "./abi.ts";
 import { affords, chargeNs, throttle } from "./budget.ts";
@@ -365,7 +364,6 @@ export function path(
   core.busy = true;
   const sc = chargeTo?.sc;
   core.pathKind = kind;
-  core.pathDigest = stringDigest(kind);
   core.pathStart = kernel.engine.now;
   core.pathDurationNs = duration;
   core.pathEffect = effect;
@@ -401,7 +399,6 @@ export function onPathEnd(kernel: KernelState, core: CoreSlot): void {
       kernel.trace,
       core.index,
       core.pathKind,
-      core.pathDigest,
       start,
       duration,
       time,
