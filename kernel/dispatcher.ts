@@ -66,8 +66,7 @@ export function makeReady(kernel: KernelState, vcpu: Vcpu, result?: OperationRes
   vcpu.queuedOn = undefined;
   if (vcpu.cell.state === "suspended") {
     // A wake-up in a suspended cell is kept for resume; the vCPU must not run before it.
-    vcpu.state = "blocked";
-    vcpu.blockedOn = "suspended";
+    block(vcpu, "suspended");
     return;
   }
   if (kernel.policyHas.wake) kernel.policy.wake!(vcpu);
@@ -218,11 +217,25 @@ function wantsInjection(vcpu: Vcpu): boolean {
  */
 export function run(kernel: KernelState, core: CoreSlot): void {
   if (core.busy || core.inRun || core.segment >= 0) return;
+  stretch(kernel, core, undefined, undefined);
+}
+
+/**
+ * One stretch of kernel activity on a core: a path's effect, if any, then dispatching until
+ * time must pass. An effect that occupies the core (starts a segment or a path) ends it.
+ */
+function stretch(
+  kernel: KernelState,
+  core: CoreSlot,
+  effect: PathEffect | undefined,
+  chargeTo: Vcpu | undefined,
+): void {
   core.inRun = true;
   const previous = kernel.activeCore;
   kernel.activeCore = core.index;
   try {
-    while (dispatchOnce(kernel, core));
+    if (effect !== undefined) effect(kernel, chargeTo, core);
+    if (!core.busy && core.segment < 0) { while (dispatchOnce(kernel, core)); }
   } finally {
     core.inRun = false;
     kernel.activeCore = previous;
@@ -406,16 +419,5 @@ export function onPathEnd(kernel: KernelState, core: CoreSlot): void {
       chargedNs,
     );
   }
-  // The effect and the dispatching after it run as one stretch on the core (as `run` does):
-  // an effect that frees the core for good (segment started, path scheduled) ends it.
-  core.inRun = true;
-  const previous = kernel.activeCore;
-  kernel.activeCore = core.index;
-  try {
-    if (effect !== undefined) effect(kernel, chargeTo, core);
-    if (!core.busy && core.segment < 0) { while (dispatchOnce(kernel, core)); }
-  } finally {
-    core.inRun = false;
-    kernel.activeCore = previous;
-  }
+  stretch(kernel, core, effect, chargeTo);
 }
