@@ -33,29 +33,28 @@ export function grantIrq(
   options: { vcpu?: number; name?: string; standby?: boolean },
 ): number {
   const number = typeof line === "number" ? line : kernel.board.irqLine(line);
-  const existing = kernel.routes.get(number);
+  const name = options.name ?? (typeof line === "string" ? line : `irq${number}`);
+  const capability = new Capability("irq", { line: number }, ["ack"]);
   if (options.standby === true) {
     // A standby instance (FOTA) holds the capability now; the line is routed to it only by
     // an atomic switchService(), and acknowledging it before then is refused.
-    const name = options.name ?? (typeof line === "string" ? line : `irq${number}`);
     cell.virq(name);
-    return cell.caps.insert(new Capability("irq", { line: number }, ["ack"]), `irq:${name}`);
+  } else {
+    const existing = kernel.routes.get(number);
+    if (existing !== undefined) {
+      throw new RangeError(
+        `Cannot give IRQ line ${number} to cell "${cell.name}": it is owned by cell "${existing.cell.name}"`,
+      );
+    }
+    const vcpu = cell.vcpus[options.vcpu ?? 0];
+    if (vcpu === undefined) {
+      throw new RangeError(`Cannot give IRQ to cell "${cell.name}": no vCPU ${options.vcpu}`);
+    }
+    const route: IrqRoute = { cell, vcpu, virq: cell.virq(name), capability };
+    kernel.routes.set(number, route);
+    kernel.interrupts.setTarget(number, vcpu.affinity);
+    kernel.interrupts.enable(number);
   }
-  if (existing !== undefined) {
-    throw new RangeError(
-      `Cannot give IRQ line ${number} to cell "${cell.name}": it is owned by cell "${existing.cell.name}"`,
-    );
-  }
-  const name = options.name ?? (typeof line === "string" ? line : `irq${number}`);
-  const vcpu = cell.vcpus[options.vcpu ?? 0];
-  if (vcpu === undefined) {
-    throw new RangeError(`Cannot give IRQ to cell "${cell.name}": no vCPU ${options.vcpu}`);
-  }
-  const capability = new Capability("irq", { line: number }, ["ack"]);
-  const route: IrqRoute = { cell, vcpu, virq: cell.virq(name), capability };
-  kernel.routes.set(number, route);
-  kernel.interrupts.setTarget(number, vcpu.affinity);
-  kernel.interrupts.enable(number);
   return cell.caps.insert(capability, `irq:${name}`);
 }
 
