@@ -176,7 +176,7 @@ export class ProbeSet implements TraceSink {
       this.kernelNs += this.#overlap(start, durationNs);
       return;
     }
-    const cell = this.aliases.size === 0 ? source : this.aliases.get(source) ?? source;
+    const cell = this.#alias(source);
     let sum = this.#cpu.get(cell);
     if (sum === undefined) this.#cpu.set(cell, sum = { ns: 0 });
     sum.ns += this.#overlap(start, durationNs);
@@ -276,8 +276,12 @@ export class ProbeSet implements TraceSink {
 
   /** The record's source, or the service a standby instance (X.b) counts as once it takes over. */
   #source(r: TraceRecord): string {
-    const source = r.source;
-    return this.aliases.size === 0 ? source : this.aliases.get(source) ?? source;
+    return this.#alias(r.source);
+  }
+
+  /** The service a cell name counts as (itself unless it is an aliased standby). */
+  #alias(name: string): string {
+    return this.aliases.size === 0 ? name : this.aliases.get(name) ?? name;
   }
 
   #overlap(start: number, duration: number): number {
