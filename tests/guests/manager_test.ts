@@ -119,6 +119,9 @@ Deno.test("manager() wipe leaves other cells' memory and the periodic cell's dea
   const control = wipeWorld();
   wiped.run(60_000_000);
   control.run(60_000_000);
+  // The wipe happened (else the comparison below is of two identical runs).
+  assert.deepEqual(wiped.of("wipe.done").map((r) => r.target), ["victim"]);
+  assert.equal(control.of("wipe.done").length, 0);
   for (const name of ["other", "user", "baseband"]) {
     assert.equal(
       memoryFingerprint(wiped, wiped.kernel.cell(name)),
@@ -128,6 +131,7 @@ Deno.test("manager() wipe leaves other cells' memory and the periodic cell's dea
   }
   const tasks = wiped.of("task.finish");
   const controlTasks = control.of("task.finish");
+  assert.ok(tasks.length > 0, "the periodic cell finished jobs");
   assert.equal(tasks.length, controlTasks.length);
   assert.equal(tasks.filter((t) => t.missed).length, 0);
   // The periodic cell outranks the manager: only kernel IRQ entries for the net and flash

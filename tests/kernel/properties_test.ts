@@ -219,10 +219,11 @@ Deno.test("Microvisor delivers an IPC message only to a receive-capability holde
 });
 
 Deno.test("Microvisor leaves no readable byte, mapping or capability of a zeroized cell's frames", () => {
+  // Few random systems zeroize a cell (about 2%): count the wipes checked over all of them.
+  let checked = 0;
   fc.assert(
     fc.property(randomSystem, (config) => {
       const frames = new Map<string, number[]>();
-      let checked = 0;
       simulate(config, {
         afterStep({ cells }) {
           for (const cell of cells) frames.set(cell.name, [...cell.frames]);
@@ -250,10 +251,10 @@ Deno.test("Microvisor leaves no readable byte, mapping or capability of a zeroiz
           assert.ok(target.space.entries().every(([, m]) => m.kind !== "ram"));
         },
       });
-      return checked >= 0;
     }),
     RUNS,
   );
+  assert.ok(checked > 0, `no random system zeroized a cell in ${RUNS.numRuns} runs`);
 });
 
 Deno.test("Microvisor routes a hardware IRQ only to the cell that owns its line", () => {

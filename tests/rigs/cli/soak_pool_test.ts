@@ -29,6 +29,7 @@ Deno.test("soak() gives the same fingerprints as a run in this process", async (
     keepResults: true,
   });
   const { scenario, options } = threshold;
+  assert.deepEqual(report.results.map((entry) => entry.seed), [4, 5]);
   for (const entry of report.results) {
     assert.equal(entry.fingerprint, scenario.execute({ ...options, seed: entry.seed }).fingerprint);
   }

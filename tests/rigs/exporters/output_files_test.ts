@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { deno } from "../../_deno.ts";
+import { boards, compute, native, scenario } from "../../../mod.ts";
 import { openExporters } from "../../../rigs/exporters/output_files.ts";
+import { HtmlReportExporter } from "../../../rigs/exporters/html_report.ts";
+import { PerfettoTraceExporter } from "../../../rigs/exporters/perfetto_trace.ts";
+import { VcdExporter } from "../../../rigs/exporters/vcd.ts";
 
 const demo = "scenarios/demo.ts";
 
@@ -8,8 +12,36 @@ function run(permissions: string[], args: string[]) {
   return deno(["run", ...permissions, demo, "--for", "50ms", ...args]);
 }
 
-Deno.test("openExporters() opens one exporter per requested file", () => {
+Deno.test("openExporters() opens one exporter per requested file", async () => {
   assert.deepEqual(openExporters({}), []);
+  const dir = await Deno.makeTempDir();
+  const exporters = openExporters({ trace: `${dir}/t.json`, vcd: `${dir}/t.vcd` });
+  assert.deepEqual(exporters.map((e) => e.constructor), [PerfettoTraceExporter, VcdExporter]);
+  const all = openExporters({ html: `${dir}/r.html`, trace: `${dir}/a.json`, vcd: `${dir}/a.vcd` });
+  assert.deepEqual(all.map((e) => e.constructor), [
+    PerfettoTraceExporter,
+    VcdExporter,
+    HtmlReportExporter,
+  ]);
+  const busy = scenario("busy").board(boards.handset()).cell(
+    "busy",
+    native({
+      priority: 10,
+      *program() {
+        for (;;) yield* compute(5_320);
+      },
+    }),
+  );
+  const result = busy.execute({
+    for: "1ms",
+    observe: (world) => [...exporters, ...all].forEach((e) => e.observe(world)),
+  });
+  for (const exporter of [...exporters, ...all]) exporter.finish(result);
+  const text = (name: string) => Deno.readTextFileSync(`${dir}/${name}`);
+  assert.ok(Array.isArray(JSON.parse(text("t.json")).traceEvents));
+  assert.match(text("t.vcd"), /\$enddefinitions \$end/);
+  assert.match(text("r.html"), /id="report-data"/);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("scenario flags --trace --vcd --html --junit write their files; fingerprint unchanged", async () => {
@@ -28,7 +60,9 @@ Deno.test("scenario flags --trace --vcd --html --junit write their files; finger
   const fingerprint = (path: string) => JSON.parse(Deno.readTextFileSync(path)).fingerprint;
   assert.equal(fingerprint(json), fingerprint(plain));
   const events = JSON.parse(Deno.readTextFileSync(trace)).traceEvents as { ts?: number }[];
-  assert.ok(events.every((e) => e.ts === undefined || (e.ts >= 10_000 && e.ts <= 20_000)));
+  const timed = events.filter((e) => e.ts !== undefined);
+  assert.ok(timed.length > 0, "the windowed trace has timed events");
+  assert.ok(timed.every((e) => e.ts! >= 10_000 && e.ts! <= 20_000));
   assert.match(Deno.readTextFileSync(vcd), /\$enddefinitions \$end\n#10000000\n\$dumpvars/);
   assert.match(Deno.readTextFileSync(html), /id="report-data"/);
   assert.match(Deno.readTextFileSync(junit), /<testsuite name="baseband keeps/);
