@@ -193,9 +193,20 @@ export function traceKernelPath(
   chargedNs: number,
 ): void {
   const pathDigest = stringDigest(path);
+  const hash = chargedTo === undefined
+    ? hashKernelPath(RECORD_SEED, core, pathDigest, start, durationNs, time)
+    : hashChargedKernelPath(
+      RECORD_SEED,
+      core,
+      pathDigest,
+      start,
+      durationNs,
+      chargedTo.nameDigest,
+      chargedNs,
+      time,
+    );
+  if (!trace.recordsWanted) return trace.emitSlice(hash, true, "kernel", start, durationNs);
   if (chargedTo === undefined) {
-    const hash = hashKernelPath(RECORD_SEED, core, pathDigest, start, durationNs, time);
-    if (!trace.recordsWanted) return trace.emitSlice(hash, true, "kernel", start, durationNs);
     const r: KernelPathRecord = {
       core,
       path,
@@ -207,17 +218,6 @@ export function traceKernelPath(
     };
     trace.emit(r, KERNEL_PATH, hash);
   } else {
-    const hash = hashChargedKernelPath(
-      RECORD_SEED,
-      core,
-      pathDigest,
-      start,
-      durationNs,
-      chargedTo.nameDigest,
-      chargedNs,
-      time,
-    );
-    if (!trace.recordsWanted) return trace.emitSlice(hash, true, "kernel", start, durationNs);
     const r: ChargedKernelPathRecord = {
       core,
       path,
