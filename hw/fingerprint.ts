@@ -40,34 +40,28 @@ function mixWord(hash: number, word: number): number {
 }
 
 /**
- * Mixes a number field's value into a record's running hash: a 32-bit integer as one word,
- * a larger safe integer as its low and high halves, anything else by its decimal text.
+ * Mixes a number field's value into a record's running hash: the two 32-bit halves of its
+ * IEEE 754 double, low half first. Every number has one bit pattern (NaN is made the one
+ * quiet NaN first), so equal values mix alike, and `0` and `-0` differ.
+ *
+ * Hashing the bits costs one store and two loads whatever the value is: the records' times
+ * pass 2^31 ns two seconds into a run, and splitting them into integer halves arithmetically
+ * (with the checks that keeps exact) took a tenth of a handset run.
  *
  * @param hash The record's hash so far.
  * @param value The value.
  * @returns The new hash.
  */
 export function mixNumber(hash: number, value: number): number {
-  if ((value | 0) === value) return mixWord(hash, value);
-  // Virtual times in ns pass 2^31 after 2 s: split a non-negative safe integer exactly into
-  // its 32-bit halves (`value - low` is a multiple of 2^32 only if `value` is an integer, and
-  // the high half is below 2^21 only if `value` is below 2^53).
-  const low = value >>> 0;
-  // Times 2^-32, exact like the division by 2^32 but several times cheaper.
-  const high = (value - low) * 2.3283064365386963e-10;
-  if ((high | 0) === high && high >>> 21 === 0) {
-    return mixWord(mixWord(hash, low), high ^ 0x5a5a_0000);
-  }
-  return mixOtherNumber(hash, value);
+  numberBits[0] = value === value ? value : NaN;
+  return mixWord(mixWord(hash, numberWords[LOW_WORD]), numberWords[1 - LOW_WORD]);
 }
 
-/** {@linkcode mixNumber} of a negative integer below -2^31 or a number that is no safe integer. */
-function mixOtherNumber(hash: number, value: number): number {
-  if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
-    return mixWord(mixWord(hash, value >>> 0), (Math.floor(value / 2 ** 32) >>> 0) ^ 0x5a5a_0000);
-  }
-  return mixWord(hash, digestOf(String(value)));
-}
+/** A double and its two 32-bit words, for {@linkcode mixNumber}. */
+const numberBits = new Float64Array(1);
+const numberWords = new Int32Array(numberBits.buffer);
+/** Which word of {@linkcode numberWords} holds the low half: 0 on a little-endian host. */
+const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 /**
  * Mixes a string field's value into a record's running hash.
