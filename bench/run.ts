@@ -1,6 +1,8 @@
 /**
  * Runs the benchmarks: every `bench/*_bench.ts` module, in name order, each measuring one
- * group of figures. Prints a table (name, value, unit, target, result) and, with
+ * group of figures in a fresh Deno process of its own, so that what V8 learned while
+ * measuring one group (the types at a shared call site, its compiled code) cannot slow down
+ * or speed up the next. Prints a table (name, value, unit, target, result) and, with
  * `--json FILE`, writes the same figures as one flat JSON object of name to number.
  *
  * ```sh
@@ -21,6 +23,13 @@
 import type { BenchModule, FigureSpec } from "./_bench_module.ts";
 
 const USAGE = "Usage: deno task bench [--only GROUP] [--json FILE]";
+
+/**
+ * The argument that makes this file measure one group in this process and print its figures
+ * as one line starting with {@linkcode FIGURES_PREFIX}: how the parent runs each group.
+ */
+const CHILD_FLAG = "--measure-in-this-process";
+const FIGURES_PREFIX = "bench-figures ";
 
 /** A usage or configuration problem: printed without a stack, exit code 2. */
 class UsageError extends Error {}
@@ -139,8 +148,9 @@ async function main(args: readonly string[]): Promise<number> {
   const figures: Record<string, number> = {};
   const rows = [["figure", "value", "unit", "target", "result"]];
   let failed = 0;
-  for (const module of modules) {
-    const measured = await module.measure();
+  for (const [index, module] of modules.entries()) {
+    console.error(`[${index + 1}/${modules.length}] measuring ${module.name} ...`);
+    const measured = await measureInChild(module.name);
     for (const [figure, spec] of Object.entries(module.figures)) {
       const value = measured[figure];
       if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -167,8 +177,53 @@ async function main(args: readonly string[]): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
+/**
+ * Measures one group in a fresh process running this file with {@linkcode CHILD_FLAG}, with
+ * the permissions `deno task bench` grants, and returns its figures.
+ */
+async function measureInChild(group: string): Promise<Record<string, number>> {
+  const root = new URL("..", import.meta.url);
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-run",
+      "--allow-sys",
+      new URL("run.ts", import.meta.url).href,
+      CHILD_FLAG,
+      group,
+    ],
+    cwd: root,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const lines = new TextDecoder().decode(stdout).split("\n");
+  const line = lines.find((text) => text.startsWith(FIGURES_PREFIX));
+  if (code !== 0 || line === undefined) {
+    throw new Error(
+      `Bench group "${group}" failed in its process (exit code ${code}); its output:\n` +
+        lines.join("\n"),
+    );
+  }
+  return JSON.parse(line.slice(FIGURES_PREFIX.length));
+}
+
+/** The child's side of {@linkcode measureInChild}. */
+async function measureHere(group: string | undefined): Promise<number> {
+  const module = (await loadModules()).find((candidate) => candidate.name === group);
+  if (module === undefined) throw new UsageError(`Unknown bench group "${group}"`);
+  console.log(FIGURES_PREFIX + JSON.stringify(await module.measure()));
+  return 0;
+}
+
 try {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(
+    Deno.args[0] === CHILD_FLAG ? await measureHere(Deno.args[1]) : await main(Deno.args),
+  );
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
   console.error(`${error.message}\n${USAGE}`);
