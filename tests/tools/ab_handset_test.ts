@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { compareHandset, parseAbArguments } from "../../tools/ab_handset.ts";
+
+Deno.test("ab_handset: arguments and their defaults", () => {
+  assert.deepEqual(parseAbArguments(["../before"]), {
+    other: "../before",
+    rounds: 8,
+    duration: "60s",
+    swap: false,
+  });
+  assert.deepEqual(parseAbArguments(["--rounds", "3", "x", "--for", "500ms", "--swap"]), {
+    other: "x",
+    rounds: 3,
+    duration: "500ms",
+    swap: true,
+  });
+});
+
+Deno.test("ab_handset: each bad argument says what was wrong and what is valid", () => {
+  const cases: [string[], RegExp][] = [
+    [[], /Name the other checkout/],
+    [["a", "b"], /One other checkout only, got "a" and "b"/],
+    [["a", "--rounds", "0"], /--rounds must be a whole number from 1 to 1000, got "0"/],
+    [["a", "--rounds"], /got "undefined"/],
+    [["a", "--for", "soon"], /--for needs a duration such as 60s or 500ms, got "soon"/],
+    [["a", "--fast"], /Unknown option "--fast": valid options are --rounds, --for, --swap/],
+  ];
+  for (const [args, message] of cases) assert.throws(() => parseAbArguments(args), message);
+});
+
+Deno.test("ab_handset: a checkout that is not one is refused", async () => {
+  const empty = await Deno.makeTempDir();
+  try {
+    await assert.rejects(
+      compareHandset({ other: empty, rounds: 1, duration: "1s", swap: false }),
+      /is not a microvisor-rig checkout: no scenarios\/coexistence\.ts/,
+    );
+  } finally {
+    await Deno.remove(empty);
+  }
+});
+
+Deno.test("ab_handset: a checkout against itself runs both sides and agrees", async () => {
+  const root = resolve(new URL("../..", import.meta.url).pathname);
+  const rounds: number[] = [];
+  const [here, there] = await compareHandset(
+    { other: root, rounds: 2, duration: "1s", swap: true },
+    (round) => rounds.push(round),
+  );
+  assert.deepEqual(rounds, [1, 2]);
+  assert.equal(here.root, root);
+  assert.equal(there.root, root);
+  assert.ok(here.eventsPerS > 0 && there.eventsPerS > 0);
+  assert.match(here.fingerprint, /^[0-9a-f]{16}$/);
+  assert.equal(here.fingerprint, there.fingerprint);
+});
