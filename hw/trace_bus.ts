@@ -86,11 +86,14 @@ export interface TraceSink {
   slice(kernel: boolean, source: string, start: number, durationNs: number): void;
   /**
    * Takes any other record that was not built ("vcpu.switch", "vcpu.preempt",
-   * "virq.pending"): the sink only learns that it happened, and when.
+   * "virq.pending"): the sink learns that it happened, when, what kind it was and which cell
+   * it was about, but not its other fields (a plain subscriber gets those).
    *
    * @param time The record's time.
+   * @param kind The record's kind.
+   * @param source The record's source: the cell of the vCPU it is about.
    */
-  count(time: Instant): void;
+  count(time: Instant, kind: string, source: string): void;
 }
 
 /**
@@ -223,15 +226,17 @@ export class TraceBus {
 
   /**
    * Publishes a record that sinks only count, without building it, while no plain subscriber
-   * listens: its hash to every fingerprint, its time to every sink.
+   * listens: its hash to every fingerprint, its time, kind and source to every sink.
    *
    * @param hash The record's hash.
    * @param time Its time.
+   * @param kind Its kind.
+   * @param source Its source.
    */
-  emitCount(hash: number, time: Instant): void {
+  emitCount(hash: number, time: Instant, kind: string, source: string): void {
     const fingerprints = this.#fingerprints;
     for (let i = 0; i < fingerprints.length; i++) fingerprints[i].addHash(hash);
     const sinks = this.#sinks;
-    for (let i = 0; i < sinks.length; i++) sinks[i].count(time);
+    for (let i = 0; i < sinks.length; i++) sinks[i].count(time, kind, source);
   }
 }

@@ -345,7 +345,7 @@ export function traceSwitch(
   time: number,
 ): void {
   const hash = hashSwitch(RECORD_SEED, core, vcpu.nameDigest, sameCell, time, vcpu.cell.nameDigest);
-  if (!trace.recordsWanted) return trace.emitCount(hash, time);
+  if (!trace.recordsWanted) return trace.emitCount(hash, time, "vcpu.switch", vcpu.cell.name);
   const r: SwitchRecord = {
     core,
     vcpu: vcpu.name,
@@ -381,7 +381,7 @@ const PREEMPT = recordLayout<PreemptRecord>(
  */
 export function tracePreempt(trace: TraceBus, vcpu: Vcpu, by: Vcpu, time: number): void {
   const hash = hashPreempt(RECORD_SEED, vcpu.nameDigest, by.nameDigest, time, vcpu.cell.nameDigest);
-  if (!trace.recordsWanted) return trace.emitCount(hash, time);
+  if (!trace.recordsWanted) return trace.emitCount(hash, time, "vcpu.preempt", vcpu.cell.name);
   const r: PreemptRecord = {
     vcpu: vcpu.name,
     by: by.name,
@@ -438,7 +438,7 @@ export function traceVirqPending(
     time,
     vcpu.cell.nameDigest,
   );
-  if (!trace.recordsWanted) return trace.emitCount(hash, time);
+  if (!trace.recordsWanted) return trace.emitCount(hash, time, "virq.pending", vcpu.cell.name);
   const r: VirqPendingRecord = {
     vcpu: vcpu.name,
     virq,

@@ -83,16 +83,20 @@ Deno.test("TraceBus sinks: values while no plain subscriber listens, records oth
     observe: (record) => seen.push(`record ${record.kind}`),
     slice: (kernel, source, start, durationNs) =>
       seen.push(`slice ${kernel} ${source} ${start}+${durationNs}`),
-    count: (time) => seen.push(`count ${time}`),
+    count: (time, kind, source) => seen.push(`count ${kind} ${source} ${time}`),
   };
   const fingerprint = new Fingerprint();
   bus.hashInto(fingerprint);
   const stopSink = bus.subscribeSink(sink);
   assert.deepEqual([bus.active, bus.recordsWanted], [true, false]);
   bus.emitSlice(11, true, "kernel", 100, 20);
-  bus.emitCount(12, 130);
+  bus.emitCount(12, 130, "vcpu.switch", "rtos");
   bus.emit({ time: 140, kind: "irq.raise", source: "gic", line: 3 });
-  assert.deepEqual(seen, ["slice true kernel 100+20", "count 130", "record irq.raise"]);
+  assert.deepEqual(seen, [
+    "slice true kernel 100+20",
+    "count vcpu.switch rtos 130",
+    "record irq.raise",
+  ]);
   assert.equal(fingerprint.records, 3);
   const byHash = new Fingerprint();
   byHash.addHash(11);

@@ -8,7 +8,7 @@ import {
   recordLayout,
 } from "../../hw/fingerprint.ts";
 import { InterruptController } from "../../hw/interrupt_controller.ts";
-import { TraceBus, type TraceRecord } from "../../hw/trace_bus.ts";
+import { TraceBus, type TraceRecord, type TraceSink } from "../../hw/trace_bus.ts";
 import { registeredScenarios } from "../../rigs/scenario.ts";
 import type { World } from "../../rigs/world.ts";
 import { boards, compute, ms, native, rtos, scenario, task } from "../../mod.ts";
@@ -124,4 +124,38 @@ Deno.test("a guest's record layout must be for the record's kind", () => {
           'make its layout with recordLayout("app.tock", …)',
       ),
   );
+});
+
+Deno.test("a sink's counted records (switches, preemptions, pending vIRQs) name the kind, source and time a built record has", async () => {
+  await import("../../scenarios/coexistence.ts");
+  const entry = registeredScenarios().find((r) => r.file?.endsWith("scenarios/coexistence.ts"));
+  assert.ok(entry !== undefined);
+  const COUNTED = new Set(["vcpu.switch", "vcpu.preempt", "virq.pending"]);
+  // The same run twice: with only a sink listening, the kernel hands it these records as
+  // values; with a plain subscriber too, it builds them and the sink observes them.
+  const run = (plain: boolean) => {
+    const seen: string[] = [];
+    const sink: TraceSink = {
+      observe: (record) => {
+        if (COUNTED.has(record.kind)) seen.push(`${record.time} ${record.kind} ${record.source}`);
+      },
+      slice: () => {},
+      count: (time, kind, source) => seen.push(`${time} ${kind} ${source}`),
+    };
+    entry.scenario.execute({
+      for: "100ms",
+      observe: (world: World) => {
+        world.engine.trace.subscribeSink(sink);
+        if (plain) world.engine.trace.subscribe(() => {});
+      },
+    });
+    return seen;
+  };
+  const asValues = run(false);
+  const asRecords = run(true);
+  assert.deepEqual(asValues, asRecords);
+  const kinds = new Set(asValues.map((line) => line.split(" ")[1]));
+  assert.deepEqual([...kinds].sort(), ["vcpu.preempt", "vcpu.switch", "virq.pending"]);
+  assert.ok(asValues.some((line) => line.endsWith(" baseband")));
+  assert.ok(asValues.some((line) => line.endsWith(" android")));
 });
