@@ -24,6 +24,7 @@
 
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseDuration } from "../hw/time.ts";
 
 const USAGE = "Usage: deno run --allow-read tools/ab_handset.ts OTHER_CHECKOUT " +
   "[--rounds N] [--for DURATION] [--swap]";
@@ -66,13 +67,17 @@ export function parseAbArguments(args: readonly string[]): AbOptions {
     else if (arg === "--rounds") {
       const text = args[++i];
       rounds = Number(text);
-      if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000) {
-        throw new UsageError(`--rounds must be a whole number from 1 to 1000, got "${text}"`);
+      if (text === undefined || !Number.isInteger(rounds) || rounds < 1 || rounds > 1000) {
+        throw new UsageError(
+          `--rounds must be a whole number from 1 to 1000, got ${quoted(text)}`,
+        );
       }
     } else if (arg === "--for") {
       const text = args[++i];
-      if (text === undefined || !/^\d+(\.\d+)?(ns|us|ms|s)$/.test(text)) {
-        throw new UsageError(`--for needs a duration such as 60s or 500ms, got "${text}"`);
+      if (text === undefined || !(durationOf(text) > 0)) {
+        throw new UsageError(
+          `--for needs a duration above 0 such as 60s or 500ms, got ${quoted(text)}`,
+        );
       }
       duration = text;
     } else if (arg.startsWith("--")) {
@@ -82,6 +87,20 @@ export function parseAbArguments(args: readonly string[]): AbOptions {
   }
   if (other === undefined) throw new UsageError("Name the other checkout to compare with");
   return { other, rounds, duration, swap };
+}
+
+/** A duration in ns as the scenario runner reads it, or NaN if it is none. */
+function durationOf(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    return NaN;
+  }
+}
+
+/** An argument's value for a message: quoted, or "nothing" when it is missing. */
+function quoted(text: string | undefined): string {
+  return text === undefined ? "nothing" : `"${text}"`;
 }
 
 /** Loads a checkout's reference handset scenario (a fresh module graph per checkout). */

@@ -9,10 +9,10 @@ Deno.test("ab_handset: arguments and their defaults", () => {
     duration: "60s",
     swap: false,
   });
-  assert.deepEqual(parseAbArguments(["--rounds", "3", "x", "--for", "500ms", "--swap"]), {
+  assert.deepEqual(parseAbArguments(["--rounds", "3", "x", "--for", "1.5min", "--swap"]), {
     other: "x",
     rounds: 3,
-    duration: "500ms",
+    duration: "1.5min",
     swap: true,
   });
 });
@@ -22,8 +22,10 @@ Deno.test("ab_handset: each bad argument says what was wrong and what is valid",
     [[], /Name the other checkout/],
     [["a", "b"], /One other checkout only, got "a" and "b"/],
     [["a", "--rounds", "0"], /--rounds must be a whole number from 1 to 1000, got "0"/],
-    [["a", "--rounds"], /got "undefined"/],
-    [["a", "--for", "soon"], /--for needs a duration such as 60s or 500ms, got "soon"/],
+    [["a", "--rounds"], /--rounds must be a whole number from 1 to 1000, got nothing/],
+    [["a", "--for", "soon"], /--for needs a duration above 0 such as 60s or 500ms, got "soon"/],
+    [["a", "--for", "0s"], /--for needs a duration above 0 .*, got "0s"/],
+    [["a", "--for"], /--for needs a duration above 0 .*, got nothing/],
     [["a", "--fast"], /Unknown option "--fast": valid options are --rounds, --for, --swap/],
   ];
   for (const [args, message] of cases) assert.throws(() => parseAbArguments(args), message);
