@@ -41,7 +41,13 @@ export interface CoreSlot {
   segmentEndsAt: number;
   segmentReason: "compute" | "budget" | "slice" | "policy";
   sliceEndsAt: number;
-  readonly work: (() => void)[];
+  /**
+   * Kernel work queued on the core, first first: the first `workCount` entries. The count is
+   * kept apart so that emptying the queue leaves the array's storage for the next push (an
+   * array popped empty frees it, and the next push would allocate again).
+   */
+  readonly work: ((() => void) | undefined)[];
+  workCount: number;
   /** The work of the last kernel timer armed on this core, and its event callback. */
   timerWork: (() => void) | undefined;
   timerCallback: (() => void) | undefined;
@@ -166,6 +172,7 @@ export class KernelState {
         segmentReason: "compute",
         sliceEndsAt: 0,
         work: [],
+        workCount: 0,
         timerWork: undefined,
         timerCallback: undefined,
         onSegmentEnd: () => onSegmentEnd(this, slot),

@@ -121,7 +121,7 @@ export function timer(kernel: KernelState, core: number, at: number, work: () =>
   let callback = slot.timerCallback;
   if (slot.timerWork !== work || callback === undefined) {
     callback = () => {
-      slot.work.push(work);
+      slot.work[slot.workCount++] = work;
       kick(kernel, slot);
     };
     slot.timerWork = work;
@@ -175,7 +175,7 @@ function kick(kernel: KernelState, core: CoreSlot): void {
 }
 
 function shouldInterrupt(kernel: KernelState, core: CoreSlot): boolean {
-  if (core.work.length > 0 || irqDeliverable(kernel, core)) return true;
+  if (core.workCount > 0 || irqDeliverable(kernel, core)) return true;
   const current = core.current!;
   if (wantsInjection(current)) return true;
   const policy = kernel.policy;
@@ -245,13 +245,15 @@ function stretch(
 /** Does one thing on a free core; returns whether to go on at once (no time passed). */
 function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
   const policy = kernel.policy;
-  const queued = core.work;
-  if (queued.length > 0) {
-    // Taken from the front without `shift`, which trims the array's storage for the next
-    // `push` to allocate again (usually one item is queued).
-    const work = queued[0];
-    for (let index = 1; index < queued.length; index++) queued[index - 1] = queued[index];
-    queued.pop();
+  const count = core.workCount;
+  if (count > 0) {
+    // Taken from the front without `shift` or `pop`, which would trim the array's storage for
+    // the next item to allocate again (usually one item is queued).
+    const queued = core.work;
+    const work = queued[0]!;
+    for (let index = 1; index < count; index++) queued[index - 1] = queued[index];
+    queued[count - 1] = undefined;
+    core.workCount = count - 1;
     return path(kernel, core, kernel.costs.row.irqEntry, "timer", work, undefined);
   }
   if (irqDeliverable(kernel, core)) return takeIrq(kernel, core);

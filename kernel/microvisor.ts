@@ -182,7 +182,7 @@ export class Microvisor {
     const current = core.current?.state === "running" ? core.current : undefined;
     return {
       current,
-      busy: core.busy || core.inRun || core.ipisInFlight > 0 || core.work.length > 0,
+      busy: core.busy || core.inRun || core.ipisInFlight > 0 || core.workCount > 0,
     };
   }
 

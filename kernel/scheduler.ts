@@ -161,7 +161,11 @@ export class FixedPriorityPolicy implements SchedulingPolicy {
   readonly name: string = "fixed-priority";
   /** The round-robin slice. */
   readonly sliceNs: number;
-  #queues: Vcpu[][][] = [];
+  // Per core and level, the queue: its first `#counts[core][level]` entries. The count is kept
+  // apart so that a level emptied and filled again (as a lone vCPU's is at every switch)
+  // keeps its array's storage: an array popped empty frees it, and the next push allocates.
+  #queues: (Vcpu | undefined)[][][] = [];
+  #counts: Int32Array[] = [];
   #bitmaps: Uint32Array[] = [];
   // Per core, the highest non-empty level (-1: none), kept current by enqueue and remove so
   // that peek reads it instead of scanning the bitmap.
@@ -177,6 +181,7 @@ export class FixedPriorityPolicy implements SchedulingPolicy {
   /** Prepares one queue set per core. */
   init(cores: number): void {
     this.#queues = Array.from({ length: cores }, () => Array.from({ length: 256 }, () => []));
+    this.#counts = Array.from({ length: cores }, () => new Int32Array(256));
     this.#bitmaps = Array.from({ length: cores }, () => new Uint32Array(8));
     this.#tops = new Int32Array(cores).fill(-1);
   }
@@ -185,9 +190,14 @@ export class FixedPriorityPolicy implements SchedulingPolicy {
   enqueue(vcpu: Vcpu, front: boolean): void {
     const core = vcpu.affinity, priority = vcpu.priority;
     const level = this.#queues[core][priority];
-    if (level.includes(vcpu)) return;
-    if (front) level.unshift(vcpu);
-    else level.push(vcpu);
+    const counts = this.#counts[core];
+    const count = counts[priority];
+    for (let index = 0; index < count; index++) if (level[index] === vcpu) return;
+    if (front) {
+      for (let index = count; index > 0; index--) level[index] = level[index - 1];
+      level[0] = vcpu;
+    } else level[count] = vcpu;
+    counts[priority] = count + 1;
     this.#bitmaps[core][priority >> 5] |= 1 << (priority & 31);
     if (priority > this.#tops[core]) this.#tops[core] = priority;
   }
@@ -199,22 +209,28 @@ export class FixedPriorityPolicy implements SchedulingPolicy {
     // A queued vCPU sits at its current priority (priority changes dequeue first).
     const likely = queues[vcpu.priority];
     if (likely !== undefined && this.#removeFrom(core, vcpu.priority, likely, vcpu)) return;
+    const counts = this.#counts[core];
     for (let priority = 0; priority < 256; priority++) {
       const level = queues[priority];
-      if (level.length > 0 && this.#removeFrom(core, priority, level, vcpu)) return;
+      if (counts[priority] > 0 && this.#removeFrom(core, priority, level, vcpu)) return;
     }
   }
 
-  /** Removes a vCPU from one level (without the array `splice` makes); whether it was there. */
-  #removeFrom(core: number, priority: number, level: Vcpu[], vcpu: Vcpu): boolean {
-    const length = level.length;
+  /** Removes a vCPU from one level, moving the rest down in place; whether it was there. */
+  #removeFrom(
+    core: number,
+    priority: number,
+    level: (Vcpu | undefined)[],
+    vcpu: Vcpu,
+  ): boolean {
+    const counts = this.#counts[core];
+    const length = counts[priority];
     let at = 0;
     while (at < length && level[at] !== vcpu) at++;
     if (at === length) return false;
-    // Moved down in place: `shift` would trim the array's storage, which the next `push`
-    // then allocates again.
     for (let index = at + 1; index < length; index++) level[index - 1] = level[index];
-    level.pop();
+    level[length - 1] = undefined;
+    counts[priority] = length - 1;
     if (length === 1) {
       const bitmap = this.#bitmaps[core];
       bitmap[priority >> 5] &= ~(1 << (priority & 31));
@@ -236,7 +252,7 @@ export class FixedPriorityPolicy implements SchedulingPolicy {
 
   /** Whether an equal-priority vCPU waits. */
   hasEqual(running: Vcpu): boolean {
-    return this.#queues[running.affinity][running.priority].length > 0;
+    return this.#counts[running.affinity][running.priority] > 0;
   }
 }
 

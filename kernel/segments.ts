@@ -61,7 +61,7 @@ export function onSegmentEnd(kernel: KernelState, core: CoreSlot): void {
   core.segment = -1;
   const reason = core.segmentReason;
   endSegment(kernel, core, true);
-  if (reason !== "compute") core.work.push(NOTHING);
+  if (reason !== "compute") core.work[core.workCount++] = NOTHING;
   run(kernel, core);
 }
 

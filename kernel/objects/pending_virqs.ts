@@ -5,7 +5,9 @@
  * A `Map` did this before, but emptying a `Map` allocates a fresh hash table and iterating it
  * allocates an iterator, on every one of the ~1,500 deliveries per simulated second of a
  * handset. Here each vIRQ number keeps one state object for the vCPU's life, pending while its
- * edge count is above zero, and the order is a plain array that empties by setting its length.
+ * edge count is above zero, and the order is a plain array with a count of its live entries:
+ * emptying it sets the count to 0 and leaves the array's storage alone (setting an array's
+ * length to 0, or popping it empty, would free the storage for the next push to allocate).
  *
  * @example Pending edges accumulate until the set is emptied
  * ```ts
@@ -43,12 +45,13 @@ export interface VirqState {
 export class PendingVirqs {
   /** Each vIRQ number's state (reused across deliveries). */
   readonly #states: (VirqState | undefined)[] = [];
-  /** The pending numbers, in the order they became pending. */
+  /** The pending numbers, in the order they became pending (the first `#size` entries). */
   readonly #order: number[] = [];
+  #size = 0;
 
   /** How many vIRQs are pending. */
   get size(): number {
-    return this.#order.length;
+    return this.#size;
   }
 
   /**
@@ -79,12 +82,12 @@ export class PendingVirqs {
       // Numbers are dense from 0 in a cell, so the array stays packed.
       while (this.#states.length < virq) this.#states.push(undefined);
       this.#states[virq] = state;
-      this.#order.push(virq);
+      this.#order[this.#size++] = virq;
     } else if (state.count === 0) {
       state.flags = 0;
       state.assertedAt = assertedAt;
       state.line = line;
-      this.#order.push(virq);
+      this.#order[this.#size++] = virq;
     }
     state.count++;
     state.flags |= flags;
@@ -115,7 +118,7 @@ export class PendingVirqs {
   clear(): void {
     const order = this.#order;
     const states = this.#states;
-    for (let index = 0; index < order.length; index++) states[order[index]]!.count = 0;
-    order.length = 0;
+    for (let index = 0; index < this.#size; index++) states[order[index]]!.count = 0;
+    this.#size = 0;
   }
 }
