@@ -66,6 +66,11 @@ export interface BoardSpec {
   };
   /** The devices. */
   readonly devices: readonly DeviceSpec[];
+  /**
+   * The kernel cost table measured on this kind of board, used unless a scenario picks one:
+   * "handset" (ARM11 figures, the default) or "automotive" (Cortex-A53 figures).
+   */
+  readonly costs?: "handset" | "automotive";
 }
 
 const REGION_KINDS: readonly RegionKind[] = ["sram", "dram", "flash", "mmio"];
@@ -129,6 +134,12 @@ export function validateBoard(spec: BoardSpec): void {
   };
   if (typeof spec.name !== "string" || spec.name.length === 0) {
     fail("name", `${JSON.stringify(spec.name)} is not a non-empty string`);
+  }
+  if (spec.costs !== undefined && spec.costs !== "handset" && spec.costs !== "automotive") {
+    fail(
+      "costs",
+      `${JSON.stringify(spec.costs)} is not a cost table: valid are "handset", "automotive"`,
+    );
   }
 
   // Cores.

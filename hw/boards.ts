@@ -100,6 +100,7 @@ function derive(preset: BoardSpec, overrides: BoardOverrides = {}): BoardSpec {
     memory,
     interruptController: { ...preset.interruptController },
     devices: [...devices, ...(overrides.extraDevices ?? [])],
+    costs: preset.costs ?? "handset",
   };
   validateBoard(spec);
   return spec;
@@ -168,6 +169,7 @@ const HANDSET: BoardSpec = {
  */
 const AUTOMOTIVE: BoardSpec = {
   name: "automotive",
+  costs: "automotive",
   cores: Array.from({ length: 4 }, () => ({ clockHz: 1_200_000_000 })),
   memory: [
     { name: "sram", base: 0x0090_0000, size: 1 * MiB, kind: "sram" },

@@ -12,7 +12,7 @@ import type { Engine } from "../hw/engine.ts";
 import type { InterruptController } from "../hw/interrupt_controller.ts";
 import type { TraceBus, TraceRecord, TraceValue } from "../hw/trace_bus.ts";
 import type { Operation } from "./abi.ts";
-import { CostModel, HANDSET_COSTS } from "./cost_model.ts";
+import { CostModel, costTables } from "./cost_model.ts";
 import type { DecodedHypercall } from "./_hypercall.ts";
 import { FrameAllocator } from "./frame_allocator.ts";
 import { invariant } from "./invariant.ts";
@@ -140,7 +140,7 @@ export class KernelState {
     this.engine = board.engine;
     this.trace = board.engine.trace;
     this.interrupts = board.interrupts;
-    this.costs = new CostModel(options.costs ?? HANDSET_COSTS);
+    this.costs = new CostModel(options.costs ?? costTables[board.spec.costs ?? "handset"]);
     this.policy = options.policy ?? new FixedPriorityPolicy();
     this.policy.init(board.cores.length);
     const policy = this.policy;

@@ -468,7 +468,7 @@ export class Scenario {
         `${spec.name} (${spec.cores.length} core${spec.cores.length > 1 ? "s" : ""} @ ${
           spec.cores[0].clockHz / 1e6
         } MHz), ` +
-        `${(plan.costs ?? costTables.handset).name} costs` +
+        `${(plan.costs ?? costTables[spec.costs ?? "handset"]).name} costs` +
         (plan.profile === undefined ? "" : `, ${plan.profile.name} kernel`),
     };
     return { result, world };

@@ -5,12 +5,12 @@
  * @module
  */
 
+import { costTables } from "../kernel/cost_model.ts";
 import { Board } from "../hw/board.ts";
 import { BoardError } from "../hw/board_error.ts";
 import { Engine, PRIORITY_SCRIPT } from "../hw/engine.ts";
 import type { Fingerprint } from "../hw/fingerprint.ts";
 import type { TraceValue } from "../hw/trace_bus.ts";
-import { HANDSET_COSTS } from "../kernel/cost_model.ts";
 import { FootprintError } from "../kernel/footprint.ts";
 import type { Microvisor } from "../kernel/microvisor.ts";
 import { okl4 } from "../kernel/profiles/okl4.ts";
@@ -122,7 +122,7 @@ export class World {
       throw error;
     }
     this.kernel = bootKernel(this.board, plan.profile ?? okl4(), {
-      costs: plan.costs ?? HANDSET_COSTS,
+      costs: plan.costs ?? costTables[plan.board.costs ?? "handset"],
       policy: plan.policy?.(),
       cells: plan.cells.map((cell) => cell.name),
     });

@@ -112,3 +112,16 @@ Deno.test("boards.handset() validates the derived board", () => {
     /devices\[2\].options.jitter is not an option of a radio device/,
   );
 });
+
+Deno.test("each preset names the cost table measured on its kind of board, and derived boards keep it", () => {
+  assert.equal(boards.handset().costs, "handset");
+  assert.equal(boards.automotive().costs, "automotive");
+  assert.equal(boards.automotive({ name: "ecu", cores: 2 }).costs, "automotive");
+  assert.throws(
+    () => new Board(new Engine(), { ...boards.handset(), costs: "fast" as never }),
+    (error: unknown) =>
+      error instanceof BoardError &&
+      error.message ===
+        'Invalid board "handset": costs "fast" is not a cost table: valid are "handset", "automotive"',
+  );
+});

@@ -88,3 +88,31 @@ Deno.test("rtos() channel task: each message on the channel releases one job", a
     .execute({ for: "20ms" });
   assert.equal(result.passed, true, JSON.stringify(result.assertions));
 });
+
+Deno.test("Scenario.execute() takes the board's own cost table unless the scenario picks one", () => {
+  const onAutomotive = () =>
+    scenario("keypad latency on the automotive board")
+      .board(boards.automotive())
+      .cell("pin", irqServer("keypad", { priority: 220 }))
+      .cell(
+        "busy",
+        native({
+          priority: 10,
+          *program() {
+            for (;;) yield* compute(120_000);
+          },
+        }),
+      )
+      .script((t) => t.at("10ms").keypad("12#", { gap: "5ms" }));
+  const byDefault = onAutomotive().execute({ for: "50ms" });
+  const chosen = onAutomotive().kernel({ costs: "automotive" }).execute({ for: "50ms" });
+  const handset = onAutomotive().kernel({ costs: "handset" }).execute({ for: "50ms" });
+  assert.match(byDefault.board, /^automotive \(4 cores @ 1200 MHz\), automotive costs$/);
+  assert.equal(byDefault.fingerprint, chosen.fingerprint);
+  assert.notEqual(byDefault.fingerprint, handset.fingerprint);
+  const latency = (result: ScenarioResult) =>
+    (result.metrics.irqLatencyNs as Record<string, { max: number }>).keypad.max;
+  // The automotive table's IRQ entry (200 cycles), cross-cell switch (280 direct + 2,000
+  // indirect) and vIRQ injection (800), each rounded up at 1.2 GHz: 167 + 1,900 + 667 ns.
+  assert.equal(latency(byDefault), 167 + 1_900 + 667);
+});
