@@ -155,7 +155,10 @@ export class ProbeSet implements TraceSink {
       else this.count(r.time);
       return;
     }
-    const time = r.time;
+    // A deadline miss counts at its deadline: an RTOS records it later, at its next scheduling
+    // point (at the next tick, or when it runs again after a hang), which may be in a later
+    // window.
+    const time = kind === "task.miss" && typeof r.deadline === "number" ? r.deadline : r.time;
     if (time < this.from || time >= this.to) return;
     this.records++;
     take(this, r, time);

@@ -56,3 +56,47 @@ Deno.test("ProbeSet.observe() takes a record's kind from a layout that names one
   assert.equal(run.irqLatency.get("radio")?.max, 40);
   assert.equal(window.irqLatency.get("radio")?.count, 1);
 });
+
+Deno.test("ProbeSet.observe() counts a deadline miss in the window of its deadline, not of its record", () => {
+  const window = new ProbeSet("window", 1_000, 2_000);
+  const later = new ProbeSet("later", 2_000, 3_000);
+  // Recorded at 2,500 (the RTOS ran again then), for a deadline at 1,400.
+  const miss = { time: 2_500, kind: "task.miss", source: "bb", task: "frame", deadline: 1_400 };
+  window.observe(miss);
+  later.observe(miss);
+  assert.equal(window.misses.get("bb"), 1);
+  assert.equal(window.firstMissAt.get("bb/frame"), 1_400);
+  assert.equal(later.misses.size, 0);
+});
+
+Deno.test("A hung RTOS's missed deadlines count in the window of the hang", async () => {
+  const { boards, manager, ms, rtos, scenario, task } = await import("../../mod.ts");
+  const result = scenario("hang window")
+    .board(boards.handset())
+    .cell(
+      "rt",
+      rtos({ priority: 200, tasks: [task("ctl", { period: ms(10), wcet: ms(1), priority: 4 })] }),
+    )
+    .cell("mgr", manager({ priority: 150 }))
+    .script((t) => t.at("400ms").hang("rt").at("450ms").resume("rt"))
+    .expect((r) => [
+      r.window("0ms", "400ms").deadlineMisses("rt").toBe(0),
+      r.window("400ms", "450ms").deadlineMisses("rt").toBe(4),
+      r.window("450ms", "600ms").deadlineMisses("rt").toBe(1),
+    ])
+    .execute({ for: "600ms" });
+  // Jobs arrive a few microseconds after each 10 ms (the RTOS's epoch is its first clock read
+  // after booting), so the jobs of 400, 410, 420 and 430 ms miss deadlines inside the hang and
+  // the job of 440 ms misses its deadline just after 450 ms. All five are recorded when the RTOS
+  // runs again at 450 ms.
+  assert.deepEqual(
+    result.assertions.map((a) => [a.name, a.passed, a.actual]),
+    [
+      ['deadlineMisses("rt") = 0 [window 0ns..400ms]', true, "0"],
+      ['deadlineMisses("rt") = 4 [window 400ms..450ms]', true, "4"],
+      ['deadlineMisses("rt") = 1 [window 450ms..600ms]', true, "1"],
+    ],
+  );
+  const misses = result.assertions[1];
+  assert.match(String(misses.at), /^41\d{7}$/); // the first miss is at its deadline, about 410 ms
+});
