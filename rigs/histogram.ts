@@ -92,8 +92,24 @@ export class Histogram implements HistogramSummary {
     return Math.min(this.#hdr.getValueAtPercentile(p), this.#max);
   }
 
-  /** A plain summary for reports and JSON. */
-  toJSON(): Record<string, number> {
+  /**
+   * A plain summary for reports and JSON. With no samples every statistic is `null` (the
+   * metric reads NaN: nothing was measured), and only the count is a number.
+   */
+  toJSON(): Record<string, number | null> {
+    if (this.#count === 0) {
+      return {
+        count: 0,
+        min: null,
+        p50: null,
+        p90: null,
+        p99: null,
+        p999: null,
+        max: null,
+        maxAt: null,
+        mean: null,
+      };
+    }
     return {
       count: this.count,
       min: this.min,
