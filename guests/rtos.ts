@@ -228,6 +228,9 @@ export function rtosObservation(): RtosObservation {
   return { boots: 0, epochNs: -1, ticks: 0, irqs: 0, tasks: {} };
 }
 
+/** Where an RTOS recipe keeps its tasks (a symbol, so a spread such as `updatable()` keeps it). */
+const TASKS = Symbol("rtos tasks");
+
 /**
  * A recipe for an RTOS cell: one vCPU running the RTOS kernel over the given tasks. Device IRQs
  * of sporadic tasks are listed in `irqs`, so the cell owns those lines.
@@ -282,11 +285,34 @@ export function rtos(options: RtosOptions): GuestRecipe {
     ...(options.budgetNs === undefined ? {} : { budgetNs: options.budgetNs }),
     ...(options.periodNs === undefined ? {} : { periodNs: options.periodNs }),
   };
-  return {
+  const recipe: GuestRecipe & { readonly [TASKS]: readonly TaskSpec[] } = {
     kind: "rtos",
     ramBytes: options.ramBytes ?? 1024 * 1024,
     vcpus: [vcpu],
     irqs,
     image: options.image ?? { name: "rtos", version: "1.0" },
+    [TASKS]: options.tasks,
   };
+  return recipe;
+}
+
+/**
+ * The tasks of a recipe made by {@linkcode rtos} (also after `updatable()`), so the scenario
+ * builder can check the channels they wait on before anything runs.
+ *
+ * @param recipe Any guest recipe.
+ * @returns Its RTOS tasks; none for a recipe that is not an RTOS.
+ *
+ * @example Usage
+ * ```ts
+ * import { rtos, rtosTasks, task } from "./rtos.ts";
+ * import { native } from "./recipe.ts";
+ * import assert from "node:assert/strict";
+ * const ril = task("ril", { channel: "android->modem", wcet: 10_000, priority: 5, minInterarrival: 1_000_000 });
+ * assert.deepEqual(rtosTasks(rtos({ priority: 200, tasks: [ril] })).map((t) => t.channel), ["android->modem"]);
+ * assert.deepEqual(rtosTasks(native({ priority: 1, *program() {} })), []);
+ * ```
+ */
+export function rtosTasks(recipe: GuestRecipe): readonly TaskSpec[] {
+  return (recipe as { readonly [TASKS]?: readonly TaskSpec[] })[TASKS] ?? [];
 }

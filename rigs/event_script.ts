@@ -290,7 +290,17 @@ export class EventScript {
     const until = options.until === undefined
       ? Infinity
       : toDuration(options.until, `${label} until`);
+    if (until <= from) {
+      throw new ScenarioError(
+        `Invalid ${label} window: until ${formatDuration(until)} is not after from ${
+          formatDuration(from)
+        }`,
+      );
+    }
     const count = options.count ?? Infinity;
+    if (count !== Infinity && (!Number.isSafeInteger(count) || count < 1)) {
+      throw new ScenarioError(`Invalid ${label} count ${count}: must be a positive integer`);
+    }
     let done = 0;
     const names = verbs.map((v) => v.label).join(", ");
     this.#plan.events.push({

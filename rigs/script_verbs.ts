@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Keypad } from "../hw/devices/keypad.ts";
+import { type Keypad, scancodeForKey } from "../hw/devices/keypad.ts";
 import type { Radio } from "../hw/devices/radio.ts";
 import { type Duration, toDuration } from "../hw/time.ts";
 import type { FlashController } from "../hw/devices/flash_controller.ts";
@@ -69,6 +69,22 @@ function checkDevice(plan: Plan, name: string, kind?: string): void {
   }
 }
 
+/**
+ * Runs a check of a verb's arguments when the verb is scripted, so a value the device or the
+ * backend would refuse mid-run is bad input before anything runs.
+ */
+function whenScripted<T>(what: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof TypeError) {
+      const message = error.message;
+      throw new ScenarioError(`${what}: ${message[0].toLowerCase()}${message.slice(1)}`);
+    }
+    throw error;
+  }
+}
+
 function positiveInteger(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new ScenarioError(`Invalid ${what}: ${value} is not a positive integer`);
@@ -117,6 +133,9 @@ export class ScriptVerbs extends EventScript {
       throw new ScenarioError(
         `Invalid keypad keys ${JSON.stringify(keys)}: give keys such as "4711#"`,
       );
+    }
+    for (const key of keys) {
+      whenScripted(`Invalid keypad keys "${keys}"`, () => scancodeForKey(key));
     }
     return this.add({
       label: `keypad "${keys}"`,
@@ -194,9 +213,16 @@ export class ScriptVerbs extends EventScript {
       check: (plan) => {
         checkCell(plan, from);
         checkCell(plan, to);
-        if (!plan.channels.some((c) => c.from === from && c.to === to)) {
+        const channel = plan.channels.find((c) => c.from === from && c.to === to);
+        if (channel === undefined) {
           throw new ScenarioError(
             `ipcBurst needs a channel from "${from}" to "${to}": add .channel("${from}", "${to}", { slots, maxBytes })`,
+          );
+        }
+        if (bytes > channel.maxBytes) {
+          throw new ScenarioError(
+            `Invalid ipcBurst bytes: ${bytes} is larger than the channel "${from}->${to}" ` +
+              `takes (maxBytes ${channel.maxBytes}); use at most ${channel.maxBytes}`,
           );
         }
         const kind = plan.cells.find((c) => c.name === from)!.recipe.kind;
@@ -274,6 +300,10 @@ export class ScriptVerbs extends EventScript {
    */
   remoteWipe(cell: string, options: { forged?: boolean; replay?: boolean } = {}): this {
     const at = this.cursor;
+    whenScripted(
+      `Invalid remoteWipe("${cell}")`,
+      () => signCommand({ kind: "wipe", target: cell, counter: 1 }, defaultBackendKeys().secretKey),
+    );
     return this.add({
       label: `remoteWipe ${cell}${options.forged ? " (forged)" : ""}${
         options.replay ? " (replay)" : ""
@@ -334,10 +364,16 @@ export class ScriptVerbs extends EventScript {
     const powerLossAt = options.powerLossAt === undefined
       ? undefined
       : toDuration(options.powerLossAt, "fota powerLossAt");
+    // The image and its signature depend on nothing in the run: made now, a name or version
+    // the image header cannot hold is bad input before anything runs.
+    const version = options.version ?? "2.0";
+    const image = whenScripted(`Invalid fota("${cell}")`, () =>
+      signImage(
+        buildImage({ name: cell, version, variant }),
+        options.badSignature ? backendKeys("attacker").secretKey : defaultBackendKeys().secretKey,
+      ));
     return this.add({
-      label: `fota ${cell} ${options.version ?? "2.0"} (${variant}${
-        options.badSignature ? ", bad signature" : ""
-      })`,
+      label: `fota ${cell} ${version} (${variant}${options.badSignature ? ", bad signature" : ""})`,
       check: (plan) => {
         checkCell(plan, cell);
         checkManager(plan, "fota");
@@ -349,15 +385,10 @@ export class ScriptVerbs extends EventScript {
         }
       },
       run: (world, at) => {
-        const keys = defaultBackendKeys();
-        const image = signImage(
-          buildImage({ name: cell, version: options.version ?? "2.0", variant }),
-          options.badSignature ? backendKeys("attacker").secretKey : keys.secretKey,
-        );
         const commands = fotaCommands(image, {
           target: cell,
           counter: nextCounter(world, 1_000),
-          secretKey: keys.secretKey,
+          secretKey: defaultBackendKeys().secretKey,
         });
         const net = world.board.device<NetPort>("net");
         for (const command of commands) net.deliver(command);

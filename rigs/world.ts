@@ -18,6 +18,8 @@ import { bootKernel } from "../kernel/profiles/profile.ts";
 import type { Cell } from "../kernel/objects/cell.ts";
 import type { FlashController } from "../hw/devices/flash_controller.ts";
 import type { ManagerControl } from "../guests/manager.ts";
+import { rtosTasks } from "../guests/rtos.ts";
+import { WindowPolicy } from "../kernel/profiles/window_policy.ts";
 import { MANAGER_RIGHTS, provisionManager } from "./fota_provisioning.ts";
 import type { Plan } from "./plan.ts";
 import { ProbeSet } from "./probe_set.ts";
@@ -127,6 +129,7 @@ export class World {
       cells: plan.cells.map((cell) => cell.name),
     });
     this.#load();
+    this.#checkFrame();
     for (const text of plan.secrets) {
       this.secrets.set(text, { readableBy: new Set(), firstAt: new Map(), scans: 0 });
     }
@@ -287,6 +290,7 @@ export class World {
         throw error;
       }
     }
+    this.#checkTaskChannels();
     const servers = new Map<string, ReturnType<Microvisor["createEndpoint"]>>();
     plan.endpoints.forEach(({ client, server }, index) => {
       const serverCell = this.cell(server);
@@ -391,6 +395,52 @@ export class World {
       flash: this.board.device<FlashController>("flash"),
       flashBase: flashRegion.base,
     });
+  }
+
+  /** Every channel an RTOS task waits on must exist and end at the task's cell. */
+  #checkTaskChannels(): void {
+    for (const { name, recipe } of this.plan.cells) {
+      const into = this.plan.channels.filter((c) => c.to === name).map((c) => `${c.from}->${c.to}`);
+      for (const task of rtosTasks(recipe)) {
+        if (task.channel === undefined || into.includes(task.channel)) continue;
+        const where = `Unknown channel "${task.channel}" in task "${task.name}" of cell "${name}"`;
+        const sender = /^(.+)->/.exec(task.channel)?.[1];
+        if (into.length === 0) {
+          throw new ScenarioError(
+            `${where}: no channel goes into "${name}"; add .channel("${sender ?? "SENDER"}", ` +
+              `"${name}", { slots, maxBytes })`,
+          );
+        }
+        // The receiver is the task's own cell, so a channel from the same sender is the
+        // likely meaning of a typo in the receiver's name.
+        const fromSender = into.filter((channel) => channel.startsWith(`${sender}->`));
+        const suggestion = didYouMean(task.channel, into) ||
+          (fromSender.length === 1 ? ` (did you mean "${fromSender[0]}"?)` : "");
+        throw new ScenarioError(
+          `${where}: channels into "${name}" are ${quoteList(into)}${suggestion}`,
+        );
+      }
+    }
+  }
+
+  /** Every cell a partition frame (PikeOS) names must be loaded, or its windows stay idle. */
+  #checkFrame(): void {
+    const policy = this.kernel.policy;
+    if (!(policy instanceof WindowPolicy)) return;
+    const names = [...this.kernel.cells.keys()];
+    let time = 0;
+    do {
+      const window = policy.windowAt(time);
+      for (const cell of window.cells) {
+        if (this.kernel.cells.has(cell)) continue;
+        throw new ScenarioError(
+          `Unknown cell "${cell}" in window ${window.index} of the ${
+            this.plan.profile?.name === "pikeos" ? "PikeOS" : "partition"
+          } frame: cells are ${quoteList(names)}${didYouMean(cell, names)}`,
+        );
+      }
+      time = policy.windowEndAfter(time);
+    } while (time < policy.majorFrameNs);
   }
 
   #grantIrq(cell: Cell, device: string): void {

@@ -5,12 +5,17 @@ import {
   compute,
   fotaService,
   manager,
+  ms,
   native,
   parseScenarioFlags,
+  profiles,
   richOs,
+  rtos,
   type Scenario,
   scenario,
   ScenarioError,
+  task,
+  updatable,
 } from "../../mod.ts";
 
 function busy() {
@@ -455,5 +460,120 @@ Deno.test("An unknown CLI flag is bad input that lists the valid flags (exit 2)"
     /error: Invalid --for: .*"10 parsecs"/,
     "--for",
     "10 parsecs",
+  );
+});
+
+Deno.test("keypad() rejects a key the keypad does not have before anything runs (exit 2)", async () => {
+  rejects(
+    () => base().script((t) => t.at("10ms").keypad("47x1#")).execute({ for: "1s" }),
+    /^Invalid keypad keys "47x1#": cannot press key "x": valid keys are 0 1 2 3 4 5 6 7 8 9 \* # up down left right select call end back$/,
+  );
+  // Checked when scripted, not when the key would be pressed: past the end of the run too.
+  rejects(
+    () => base().script((t) => t.at("10s").keypad("1?")).execute({ for: "1ms" }),
+    /^Invalid keypad keys "1\?": cannot press key "\?": valid keys are /,
+  );
+  await exitsTwo(
+    "tests/rigs/fixtures/bad_keypad_key.ts",
+    /^error: Invalid keypad keys "47x1#": cannot press key "x": valid keys are 0 1 2 3 4 5 6 7 8 9 \* # up down left right select call end back$/m,
+  );
+});
+
+Deno.test("Verb arguments the device or backend would refuse mid-run are bad input when scripted", () => {
+  const withAndroid = () =>
+    base().cell("android", richOs({ priority: 5 }))
+      .channel("android", "app", { slots: 4, maxBytes: 64 });
+  rejects(
+    () =>
+      withAndroid().script((t) => t.ipcBurst("android", "app", { messages: 10, bytes: 65 }))
+        .execute({ for: "1ms" }),
+    /^Invalid ipcBurst bytes: 65 is larger than the channel "android->app" takes \(maxBytes 64\); use at most 64$/,
+  );
+  const withService = () =>
+    base().cell("mgr", manager({ priority: 150 })).cell("modem", fotaService({ priority: 120 }));
+  rejects(
+    () =>
+      withService().script((t) => t.at("10s").fota("modem", { version: "2.0.0-beta.123456" }))
+        .execute({ for: "1ms" }),
+    /^Invalid fota\("modem"\): cannot build image: version "2\.0\.0-beta\.123456" is 17 bytes, valid 1\.\.16$/,
+  );
+  rejects(
+    () =>
+      base().cell("mgr", manager({ priority: 150 })).cell("a".repeat(33), busy())
+        .script((t) => t.remoteWipe("a".repeat(33))).execute({ for: "1ms" }),
+    new RegExp(
+      `^Invalid remoteWipe\\("${"a".repeat(33)}"\\): cannot encode command: target "${
+        "a".repeat(33)
+      }" is 33 bytes, valid 1\\.\\.32$`,
+    ),
+  );
+  rejects(
+    () =>
+      base().script((t) => t.every("1ms", (t) => t.crash("app"), { count: 0 }))
+        .execute({ for: "1ms" }),
+    /^Invalid every 1ms count 0: must be a positive integer$/,
+  );
+  rejects(
+    () =>
+      base().script((t) => t.every("1ms", (t) => t.crash("app"), { from: "3ms", until: "1ms" }))
+        .execute({ for: "10ms" }),
+    /^Invalid every 1ms window: until 1ms is not after from 3ms$/,
+  );
+});
+
+Deno.test("An RTOS task on a channel that does not exist names the task, the channel and the valid ones", async () => {
+  const ril = (channel: string) =>
+    rtos({
+      priority: 200,
+      tasks: [task("ril", { channel, wcet: 30_000, deadline: ms(5), priority: 6 })],
+    });
+  rejects(
+    () =>
+      base().cell("baseband", ril("app->bb")).channel("app", "baseband", { slots: 4, maxBytes: 64 })
+        .channel("other", "baseband", { slots: 4, maxBytes: 64 }).execute({ for: "1ms" }),
+    /^Unknown channel "app->bb" in task "ril" of cell "baseband": channels into "baseband" are "app->baseband", "other->baseband" \(did you mean "app->baseband"\?\)$/,
+  );
+  // A channel that exists but ends at another cell never releases this task.
+  rejects(
+    () =>
+      base().cell("baseband", ril("app->other")).channel("app", "other", { slots: 4, maxBytes: 64 })
+        .channel("app", "baseband", { slots: 4, maxBytes: 64 }).execute({ for: "1ms" }),
+    /^Unknown channel "app->other" in task "ril" of cell "baseband": channels into "baseband" are "app->baseband" \(did you mean "app->baseband"\?\)$/,
+  );
+  rejects(
+    () => base().cell("baseband", ril("app->baseband")).execute({ for: "1ms" }),
+    /^Unknown channel "app->baseband" in task "ril" of cell "baseband": no channel goes into "baseband"; add \.channel\("app", "baseband", \{ slots, maxBytes \}\)$/,
+  );
+  // The same after updatable(), which makes the RTOS a FOTA service.
+  rejects(
+    () =>
+      base().cell("mgr", manager({ priority: 150 })).cell("baseband", updatable(ril("app->bb")))
+        .channel("app", "baseband", { slots: 4, maxBytes: 64 }).execute({ for: "1ms" }),
+    /^Unknown channel "app->bb" in task "ril" of cell "baseband": channels into "baseband" are "app->baseband" \(did you mean "app->baseband"\?\)$/,
+  );
+  await exitsTwo(
+    "tests/rigs/fixtures/bad_task_channel.ts",
+    /^error: Unknown channel "android->bb" in task "ril" of cell "baseband": channels into "baseband" are "android->baseband" \(did you mean "android->baseband"\?\)$/m,
+  );
+});
+
+Deno.test("A PikeOS frame naming a cell the scenario does not load is bad input (exit 2)", async () => {
+  const frame = (cells: string[]) =>
+    profiles.pikeos({ frame: [{ cells, ns: ms(1) }, { cells: ["other"], ns: ms(1) }] });
+  rejects(
+    () => base().kernel(frame(["ap"])).execute({ for: "1ms" }),
+    /^Unknown cell "ap" in window 0 of the PikeOS frame: cells are "app", "other" \(did you mean "app"\?\)$/,
+  );
+  // The same through --kernel pikeos with the scenario's configured frame.
+  rejects(
+    () => base().kernel({ profiles: [frame(["apq"])] }).execute({ for: "1ms", kernel: "pikeos" }),
+    /^Unknown cell "apq" in window 0 of the PikeOS frame: cells are "app", "other"/,
+  );
+  // An empty window (idle time) and the default frame are fine.
+  assert.equal(base().kernel(frame([])).execute({ for: "3ms" }).passed, true);
+  assert.equal(base().kernel(profiles.pikeos()).execute({ for: "3ms" }).passed, true);
+  await exitsTwo(
+    "tests/rigs/fixtures/bad_frame_cell.ts",
+    /^error: Unknown cell "pinn" in window 0 of the PikeOS frame: cells are "pin", "app" \(did you mean "pin"\?\)$/m,
   );
 });
