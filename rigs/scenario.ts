@@ -18,7 +18,7 @@ import { profileByName } from "../kernel/profiles/profile_names.ts";
 import { Expectations, type Resolver } from "./expectations.ts";
 import type { Assertion } from "./metric.ts";
 import { emptyPlan, type Plan } from "./plan.ts";
-import { displayPath, markRunStarted, runCli } from "./scenario_cli.ts";
+import { displayPath, markRunStarted, runCli, underDenoTest } from "./scenario_cli.ts";
 import { ScenarioError } from "./scenario_error.ts";
 import { formatReport, type ScenarioResult, summarize } from "./scenario_result.ts";
 import { ScriptVerbs } from "./script_verbs.ts";
@@ -326,7 +326,8 @@ export class Scenario {
     markRunStarted();
     if (file !== undefined && file === Deno.mainModule) {
       if (file.includes("#")) return Promise.resolve(this.#runEmbedded(options));
-      return runCli(this, file, options);
+      // `deno test FILE` on the scenario file itself registers the case below, as an import does.
+      if (!underDenoTest()) return runCli(this, file, options);
     }
     try {
       this.test(options);

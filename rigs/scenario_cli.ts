@@ -5,6 +5,7 @@
  * @module
  */
 
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { RunLimitError } from "../hw/engine.ts";
 import { toDuration } from "../hw/time.ts";
@@ -12,6 +13,7 @@ import type { RunOptions, Scenario } from "./scenario.ts";
 import { ScenarioError } from "./scenario_error.ts";
 import { formatReport, type ScenarioResult } from "./scenario_result.ts";
 import { junitXml } from "./exporters/junit.ts";
+import type { Exporter } from "./exporters/exporter.ts";
 import { openExporters } from "./exporters/output_files.ts";
 import { parseTraceWindow, type TimeWindow } from "./exporters/trace_window.ts";
 
@@ -203,16 +205,30 @@ export async function runCli(
   if (flags.traceWindow !== undefined && flags.trace === undefined && flags.vcd === undefined) {
     return fail(new ScenarioError("--trace-window needs --trace FILE or --vcd FILE"), script);
   }
-  const exporters = openExporters({
-    trace: flags.trace,
-    vcd: flags.vcd,
-    html: flags.html,
-    window: flags.traceWindow,
-  });
+  for (const flag of OUTPUT_FLAGS) {
+    const path = flags[flag];
+    const problem = path === undefined ? undefined : outputProblem(path, flag);
+    if (problem !== undefined) {
+      console.error(`error: ${cannotWrite(flag, path!, problem)}`);
+      Deno.exit(EXIT.badInput);
+    }
+  }
+  const exporters: { flag: OutputFlag; exporter: Exporter }[] = [];
+  for (const flag of ["trace", "vcd", "html"] as const) {
+    const path = flags[flag];
+    if (path === undefined) continue;
+    try {
+      const [exporter] = openExporters({ [flag]: path, window: flags.traceWindow });
+      exporters.push({ flag, exporter });
+    } catch (error) {
+      console.error(`error: ${cannotWrite(flag, path, writeProblem(error, path, flag))}`);
+      Deno.exit(EXIT.badInput);
+    }
+  }
   const run = exporters.length === 0 ? flags.run : {
     ...flags.run,
     observe: (world: Parameters<NonNullable<RunOptions["observe"]>>[0]) => {
-      for (const exporter of exporters) exporter.observe(world);
+      for (const { exporter } of exporters) exporter.observe(world);
     },
   };
   const started = performance.now();
@@ -229,12 +245,26 @@ export async function runCli(
     return fail(error, script);
   }
   const wallMs = performance.now() - started;
-  for (const exporter of exporters) exporter.finish(result);
+  // A file that cannot be written after all (the disk filled, the directory went away) loses
+  // only that file: the report still prints, then each failure, and the exit code is 2.
+  const failures: string[] = [];
+  const write = async (flag: OutputFlag, path: string, action: () => void | Promise<void>) => {
+    try {
+      await action();
+    } catch (error) {
+      failures.push(cannotWrite(flag, path, writeProblem(error, path, flag)));
+    }
+  };
+  for (const { flag, exporter } of exporters) {
+    await write(flag, flags[flag]!, () => exporter.finish(result));
+  }
   if (flags.json !== undefined) {
-    await Deno.writeTextFile(flags.json, JSON.stringify(result, null, 2) + "\n");
+    const text = JSON.stringify(result, null, 2) + "\n";
+    await write("json", flags.json, () => Deno.writeTextFile(flags.json!, text));
   }
   if (flags.junit !== undefined) {
-    await Deno.writeTextFile(flags.junit, junitXml([result], { wallSeconds: [wallMs / 1000] }));
+    const xml = junitXml([result], { wallSeconds: [wallMs / 1000] });
+    await write("junit", flags.junit, () => Deno.writeTextFile(flags.junit!, xml));
   }
   const report = formatReport(result, { color, wallMs });
   if (flags.quiet) {
@@ -243,7 +273,59 @@ export async function runCli(
   } else {
     console.log(report);
   }
+  for (const failure of failures) console.error(`error: ${failure}`);
+  if (failures.length > 0) Deno.exit(EXIT.badInput);
   Deno.exit(result.passed ? EXIT.passed : EXIT.failed);
+}
+
+/** An output-file flag. */
+type OutputFlag = typeof OUTPUT_FLAGS[number];
+
+/** A file name for each output flag, to suggest when a directory was given. */
+const EXAMPLE_FILES: Readonly<Record<OutputFlag, string>> = {
+  json: "results.json",
+  junit: "junit.xml",
+  trace: "trace.json",
+  vcd: "run.vcd",
+  html: "report.html",
+};
+
+function cannotWrite(flag: OutputFlag, path: string, problem: string): string {
+  return `Cannot write "${path}" for --${flag}: ${problem}`;
+}
+
+/**
+ * Why an output file cannot be written, found before the run without changing anything: a
+ * new file is created and removed again, an existing one is opened for writing and closed.
+ *
+ * @returns The problem, or `undefined` when the file can be written.
+ */
+function outputProblem(path: string, flag: OutputFlag): string | undefined {
+  try {
+    Deno.openSync(path, { write: true, createNew: true }).close();
+    Deno.removeSync(path);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) return writeProblem(error, path, flag);
+  }
+  try {
+    Deno.openSync(path, { write: true }).close();
+    return undefined;
+  } catch (error) {
+    return writeProblem(error, path, flag);
+  }
+}
+
+/** A failed write as the user can act on it: which part of the path is wrong. */
+function writeProblem(error: unknown, path: string, flag: OutputFlag): string {
+  const parent = dirname(path);
+  if (error instanceof Deno.errors.NotFound) return `directory "${parent}" does not exist`;
+  if (error instanceof Deno.errors.NotADirectory) return `"${parent}" is not a directory`;
+  if (error instanceof Deno.errors.IsADirectory) {
+    return `it is a directory; give a file path such as "${join(path, EXAMPLE_FILES[flag])}"`;
+  }
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied by the system";
+  return error instanceof Error ? error.message : String(error);
 }
 
 function fail(error: unknown, script: string): never {
@@ -307,11 +389,34 @@ export function isBadInput(error: unknown): error is Error {
   return !runStarted && (error instanceof RangeError || error instanceof TypeError);
 }
 
+/**
+ * Whether `deno test` runs this isolate, so a scenario file that is the main module registers a
+ * `Deno.test` case instead of running and exiting. The module's own `import.meta.main` tells
+ * (true under `deno run FILE`, false under `deno test FILE`), but only inside that module, and
+ * `Deno.mainModule` is the file under both; what differs outside it is `Deno.test` itself:
+ * outside `deno test` it is a no-op without parameters, named `noopTest`. Anything else that
+ * takes no parameters counts as not under `deno test`, so `deno run` keeps running. (`deno bench`
+ * gives the same `Deno.test` as `deno test` and cannot be told apart; it runs no test cases.)
+ *
+ * @returns True under `deno test` (and `deno bench`), false under `deno run`, `deno eval`.
+ *
+ * @example Usage
+ * ```ts
+ * import { underDenoTest } from "./scenario_cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(typeof underDenoTest(), "boolean");
+ * ```
+ */
+export function underDenoTest(): boolean {
+  const test: { readonly name: string; readonly length: number } = Deno.test;
+  return test.name !== "noopTest" && test.length > 0;
+}
+
 /** Under `deno run FILE`, bad input thrown while the file loads exits 2 with its message. */
 function installBadInputHandler(): void {
   const main = Deno.mainModule;
   if (
-    main.includes("#") || /[._]test\.[cm]?[jt]sx?$/.test(main) ||
+    main.includes("#") || /[._]test\.[cm]?[jt]sx?$/.test(main) || underDenoTest() ||
     !("addEventListener" in globalThis)
   ) {
     return;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EXIT, parseScenarioFlags, registeredScenarios } from "../../mod.ts";
+import { EXIT, parseScenarioFlags, registeredScenarios, underDenoTest } from "../../mod.ts";
 // Importing a scenario file from a test file registers it as a Deno.test case (its run() does
 // not run or exit): this file's "scenario: fixture: keypad presses reach their owner" case.
 import "./fixtures/passing.ts";
@@ -238,4 +238,82 @@ Deno.test("A registered scenario that fails fails its Deno.test case with the fa
   assert.match(output, /irqLatency\("uart"\)\.count = 1000000: seen \d+/);
   assert.match(output, /Replay: deno run .* --seed 1/);
   assert.match(output, /1 passed \| 1 failed/);
+});
+
+Deno.test("An output file whose directory is missing or that is a directory is bad input before the run", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/file`, "x");
+    const cases: [string[], string][] = [
+      [
+        ["--json", `${dir}/missing/f.json`],
+        `error: Cannot write "${dir}/missing/f.json" for --json: directory "${dir}/missing" does not exist`,
+      ],
+      [
+        ["--html", dir],
+        `error: Cannot write "${dir}" for --html: it is a directory; give a file path such as "${dir}/report.html"`,
+      ],
+      [
+        ["--junit", `${dir}/file/junit.xml`],
+        `error: Cannot write "${dir}/file/junit.xml" for --junit: "${dir}/file" is not a directory`,
+      ],
+      [
+        ["--json", `${dir}/ok.json`, "--trace", `${dir}/missing/t.json`],
+        `error: Cannot write "${dir}/missing/t.json" for --trace: directory "${dir}/missing" does not exist`,
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const { code, stdout, stderr } = await deno([
+        "run",
+        `--allow-write=${dir}`,
+        PASSING,
+        ...flags,
+      ]);
+      assert.equal(code, EXIT.badInput, stderr);
+      assert.equal(stderr, message + "\n");
+      assert.equal(stdout, "", "nothing ran");
+    }
+    // The check leaves nothing behind: the file it could write was created and removed again.
+    assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), ["file"]);
+    assert.equal(await Deno.readTextFile(`${dir}/file`), "x");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "An output file that fails after the run still prints the report, then one error line, exit 2",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    // Writing /dev/full fails with ENOSPC although the path checks out before the run.
+    const { code, stdout, stderr } = await deno(["run", "-A", PASSING, "--json", "/dev/full"]);
+    assert.equal(code, EXIT.badInput);
+    assert.match(stdout, /^PASSED: 2 assertions$/m);
+    assert.equal(
+      stderr,
+      `error: Cannot write "/dev/full" for --json: No space left on device (os error 28): ` +
+        `writefile '/dev/full'\n`,
+    );
+  },
+});
+
+Deno.test("underDenoTest() is true under deno test (deno run is covered by the exit-code tests)", () => {
+  assert.equal(underDenoTest(), true);
+});
+
+Deno.test("deno test on a scenario file registers its case instead of running and exiting", async () => {
+  const passing = await deno(["test", PASSING]);
+  const output = passing.stdout + passing.stderr;
+  assert.equal(passing.code, 0, output);
+  assert.match(output, /^scenario: fixture: keypad presses reach their owner \.\.\. ok/m);
+  assert.match(output, /ok \| 1 passed \| 0 failed/);
+  assert.doesNotMatch(output, /Deno\.exit|PASSED:/);
+  const failing = await deno(["test", FAILING]);
+  const failed = failing.stdout + failing.stderr;
+  assert.equal(failing.code, 1);
+  assert.match(failed, /scenario: fixture: seeded arrivals miss an impossible count \.\.\. FAILED/);
+  assert.match(failed, /Replay: deno run tests\/rigs\/fixtures\/failing\.ts --seed 1/);
+  assert.match(failed, /FAILED \| 0 passed \| 1 failed/);
+  assert.doesNotMatch(failed, /Deno\.exit/);
 });
