@@ -7,7 +7,8 @@
  */
 
 import { type Duration, formatDuration, toDuration } from "../hw/time.ts";
-import { type Assertion, HistogramMetric, Metric } from "./metric.ts";
+import { rtosTasks } from "../guests/rtos.ts";
+import { type Assertion, type DurationMetric, HistogramMetric, Metric } from "./metric.ts";
 import type { Plan } from "./plan.ts";
 import type { ProbeSet } from "./probe_set.ts";
 import { didYouMean, quoteList, ScenarioError } from "./scenario_error.ts";
@@ -20,6 +21,12 @@ export interface Resolver {
   /** The finished world. */
   world(): World;
 }
+
+/**
+ * Guest kinds whose RTOS tasks `rtosTasks()` lists in full (none for all but an RTOS), so any
+ * other task name given for such a cell is a typo.
+ */
+const KNOWN_TASK_KINDS = ["rtos", "native", "rich-os", "pin-entry", "manager", "attacker"];
 
 /** IPC metrics of one channel. */
 export interface ChannelMetrics {
@@ -114,9 +121,11 @@ export class Expectations {
    * @param cell The cell.
    * @param task Optionally one task.
    * @returns A count; `at` is the first miss.
+   * @throws {ScenarioError} For an unknown cell, or a task the cell does not declare.
    */
   deadlineMisses(cell: string, task?: string): Metric {
     this.#checkCell(cell);
+    if (task !== undefined) this.#checkTask(cell, task);
     const name = task === undefined
       ? `deadlineMisses("${cell}")`
       : `deadlineMisses("${cell}", "${task}")`;
@@ -134,9 +143,11 @@ export class Expectations {
    * @param cell The cell.
    * @param task The task.
    * @returns A count.
+   * @throws {ScenarioError} For an unknown cell, or a task the cell does not declare.
    */
   completions(cell: string, task: string): Metric {
     this.#checkCell(cell);
+    this.#checkTask(cell, task);
     return this.#metric(`completions("${cell}", "${task}")`, "count", (p) => ({
       value: p.completions.get(`${cell}/${task}`) ?? 0,
       at: -1,
@@ -148,10 +159,12 @@ export class Expectations {
    *
    * @param cell The cell.
    * @param task The task.
-   * @returns A distribution.
+   * @returns A distribution (`NaN` with no samples).
+   * @throws {ScenarioError} For an unknown cell, or a task the cell does not declare.
    */
   responseTime(cell: string, task: string): HistogramMetric {
     this.#checkCell(cell);
+    this.#checkTask(cell, task);
     return this.#histogram(
       `responseTime("${cell}", "${task}")`,
       (p) => p.response.get(`${cell}/${task}`),
@@ -161,10 +174,12 @@ export class Expectations {
   /**
    * Latency from a device's IRQ line being asserted to its owner's handler starting.
    *
-   * @param device The device (line) name.
-   * @returns A distribution.
+   * @param device The device (line) name, one of the board's devices.
+   * @returns A distribution (`NaN` with no samples).
+   * @throws {ScenarioError} If the board has no such device.
    */
   irqLatency(device: string): HistogramMetric {
+    this.#checkDevice(device);
     return this.#histogram(`irqLatency("${device}")`, (p) => p.irqLatency.get(device));
   }
 
@@ -308,14 +323,14 @@ export class Expectations {
    * @returns Outcome text ("switched", "rejected", "rolled-back", "none") and downtime (NaN
    * unless the update switched, so no bound holds for an update that did not).
    */
-  fota(cell: string): { outcome: Metric; downtime: Metric } {
+  fota(cell: string): { outcome: Metric; downtime: DurationMetric } {
     this.#checkCell(cell);
     return {
       outcome: this.#metric(`fota("${cell}").outcome`, "text", (p) => {
         const f = p.fota.get(cell);
         return { value: NaN, text: f?.outcome ?? "none", at: f?.at ?? -1 };
       }),
-      downtime: this.#metric(`fota("${cell}").downtime`, "ns", (p) => {
+      downtime: this.#metric<Duration | string>(`fota("${cell}").downtime`, "ns", (p) => {
         const f = p.fota.get(cell);
         // Only a switch has a service gap; the manager reports -1 otherwise, which must not
         // pass a bound such as toBeBelow(ms(5)).
@@ -332,10 +347,10 @@ export class Expectations {
    * @param cell The wiped cell.
    * @returns Duration and residue.
    */
-  wipe(cell: string): { duration: Metric; residue: Metric } {
+  wipe(cell: string): { duration: DurationMetric; residue: Metric } {
     this.#checkCell(cell);
     return {
-      duration: this.#metric(`wipe("${cell}").duration`, "ns", (p) => {
+      duration: this.#metric<Duration | string>(`wipe("${cell}").duration`, "ns", (p) => {
         const w = p.wipes.get(cell);
         return { value: w?.durationNs ?? NaN, at: w?.at ?? -1 };
       }),
@@ -453,13 +468,44 @@ export class Expectations {
     }
   }
 
-  #metric(
+  /**
+   * A task name must be one of the cell's RTOS tasks (also after `updatable()`); a cell of a
+   * kind with no RTOS tasks has none. A guest of another kind (the user's own, or a FOTA service
+   * booting a variant) is not checked: it may trace task records of its own.
+   */
+  #checkTask(cell: string, task: string): void {
+    const recipe = this.#plan.cells.find((c) => c.name === cell)!.recipe;
+    const names = rtosTasks(recipe).map((t) => t.name);
+    if (names.includes(task)) return;
+    if (names.length === 0 && !KNOWN_TASK_KINDS.includes(recipe.kind)) return;
+    const valid = names.length === 0
+      ? `tasks are none (a ${recipe.kind} cell runs no RTOS tasks)`
+      : `tasks are ${quoteList(names)}${didYouMean(task, names)}`;
+    throw new ScenarioError(`Unknown task "${task}" of cell "${cell}" in expect(): ${valid}`);
+  }
+
+  /** A device name must be one of the board's devices (each raises its own IRQ line). */
+  #checkDevice(device: string): void {
+    const board = this.#plan.board;
+    // Without a board the world reports that; there is nothing to check against.
+    if (board === undefined) return;
+    const names = board.devices.map((d) => d.name);
+    if (!names.includes(device)) {
+      throw new ScenarioError(
+        `Unknown device "${device}" in expect(): devices of board "${board.name}" are ${
+          quoteList(names)
+        }${didYouMean(device, names)}`,
+      );
+    }
+  }
+
+  #metric<Bound extends number | string = number>(
     name: string,
     unit: Metric["unit"],
     read: (p: ProbeSet) => { value: number; at: number; text?: string },
-  ): Metric {
+  ): Metric<Bound> {
     const label = this.scope.label;
-    return new Metric(name, unit, label, () => read(this.#resolver.probes(label)));
+    return new Metric<Bound>(name, unit, label, () => read(this.#resolver.probes(label)));
   }
 
   #histogram(
@@ -467,7 +513,8 @@ export class Expectations {
     pick: (p: ProbeSet) => import("./histogram.ts").Histogram | undefined,
   ): HistogramMetric {
     const label = this.scope.label;
-    const empty = { count: 0, min: 0, max: 0, maxAt: -1, mean: 0, percentile: () => 0 };
+    // Nothing measured: no value (NaN), so no bound holds on it.
+    const empty = { count: 0, min: NaN, max: NaN, maxAt: -1, mean: NaN, percentile: () => NaN };
     return new HistogramMetric(name, label, () => pick(this.#resolver.probes(label)) ?? empty);
   }
 }

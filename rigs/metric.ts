@@ -6,7 +6,8 @@
  * @module
  */
 
-import { formatDuration } from "../hw/time.ts";
+import { type Duration, formatDuration, toDuration } from "../hw/time.ts";
+import { ScenarioError } from "./scenario_error.ts";
 
 /** The unit of a metric, for formatting. */
 export type MetricUnit = "ns" | "count" | "ratio" | "bytes" | "flag" | "text";
@@ -19,6 +20,8 @@ export interface MetricValue {
   readonly at: number;
   /** For text metrics: the value. */
   readonly text?: string;
+  /** A remark shown after the formatted value, e.g. `no samples` for an empty histogram. */
+  readonly note?: string;
 }
 
 /** The outcome of one assertion. */
@@ -86,7 +89,11 @@ export function formatValue(value: number, unit: MetricUnit): string {
 }
 
 /**
- * One metric with fluent matchers.
+ * One metric with fluent matchers. Matchers check their bounds when the assertion is built
+ * (before the run): a bound must be a finite number (`toBe` also takes `NaN`, "no value"); a
+ * metric in ns also takes a duration string such as `"20us"`, and a text metric takes only
+ * `toBe(text)`. `Bound` is the type of bound the matchers take: `number`, or `Duration | string`
+ * for a metric in ns.
  *
  * @example Usage
  * ```ts
@@ -95,9 +102,10 @@ export function formatValue(value: number, unit: MetricUnit): string {
  * const misses = new Metric("deadlineMisses(\"baseband\")", "count", "run", () => ({ value: 0, at: -1 }));
  * assert.equal(misses.toBe(0).evaluate().passed, true);
  * assert.equal(misses.toBeAbove(0).evaluate().passed, false);
+ * assert.throws(() => misses.toBeBelow(NaN), /Invalid bound NaN/);
  * ```
  */
-export class Metric {
+export class Metric<Bound extends number | string = number> {
   /** Display name. */
   readonly name: string;
   /** Unit. */
@@ -131,8 +139,8 @@ export class Metric {
   }
 
   /** The same metric with inverted matchers: `metric.not.toBe(0)`. */
-  get not(): Metric {
-    return new Metric(this.name, this.unit, this.scope, this.#read, !this.#negated);
+  get not(): Metric<Bound> {
+    return new Metric<Bound>(this.name, this.unit, this.scope, this.#read, !this.#negated);
   }
 
   /** Reads the value now (after the run). */
@@ -143,72 +151,93 @@ export class Metric {
   /**
    * Asserts equality.
    *
-   * @param expected The value.
+   * @param expected The value: a number (`NaN` matches a metric with no value), a duration
+   * string such as `"8ms"` for a metric in ns, or the text of a text metric.
    * @returns The assertion.
+   * @throws {ScenarioError} If the value does not fit the metric's unit.
    */
   toBe(expected: number | string): Assertion {
-    if (typeof expected === "string") {
+    if (this.unit === "text") {
+      if (typeof expected !== "string") {
+        throw this.#invalid("value", expected, "toBe", 'a text metric takes a string, e.g. "01"');
+      }
       return this.#assert(`= ${expected}`, (v) => v.text === expected);
     }
+    const value = this.#bound("value", expected, "toBe");
     return this.#assert(
-      `= ${formatValue(expected, this.unit)}`,
+      `= ${formatValue(value, this.unit)}`,
       // NaN (no value, e.g. no wipe in the scope) equals only NaN.
-      (v) => v.value === expected || (Number.isNaN(expected) && Number.isNaN(v.value)),
+      (v) => v.value === value || (Number.isNaN(value) && Number.isNaN(v.value)),
     );
   }
 
   /**
    * Asserts strictly below.
    *
-   * @param limit The bound.
+   * @param limit The bound: a finite number, or for a metric in ns a string such as `"20us"`.
    * @returns The assertion.
+   * @throws {ScenarioError} If the bound is not valid for the metric.
    */
-  toBeBelow(limit: number): Assertion {
-    return this.#assert(`< ${formatValue(limit, this.unit)}`, (v) => v.value < limit);
+  toBeBelow(limit: Bound): Assertion {
+    const bound = this.#bound("bound", limit, "toBeBelow");
+    return this.#assert(`< ${formatValue(bound, this.unit)}`, (v) => v.value < bound);
   }
 
   /**
    * Asserts at most.
    *
-   * @param limit The bound.
+   * @param limit The bound: a finite number, or for a metric in ns a string such as `"20us"`.
    * @returns The assertion.
+   * @throws {ScenarioError} If the bound is not valid for the metric.
    */
-  toBeAtMost(limit: number): Assertion {
-    return this.#assert(`<= ${formatValue(limit, this.unit)}`, (v) => v.value <= limit);
+  toBeAtMost(limit: Bound): Assertion {
+    const bound = this.#bound("bound", limit, "toBeAtMost");
+    return this.#assert(`<= ${formatValue(bound, this.unit)}`, (v) => v.value <= bound);
   }
 
   /**
    * Asserts strictly above.
    *
-   * @param limit The bound.
+   * @param limit The bound: a finite number, or for a metric in ns a string such as `"20us"`.
    * @returns The assertion.
+   * @throws {ScenarioError} If the bound is not valid for the metric.
    */
-  toBeAbove(limit: number): Assertion {
-    return this.#assert(`> ${formatValue(limit, this.unit)}`, (v) => v.value > limit);
+  toBeAbove(limit: Bound): Assertion {
+    const bound = this.#bound("bound", limit, "toBeAbove");
+    return this.#assert(`> ${formatValue(bound, this.unit)}`, (v) => v.value > bound);
   }
 
   /**
    * Asserts at least.
    *
-   * @param limit The bound.
+   * @param limit The bound: a finite number, or for a metric in ns a string such as `"20us"`.
    * @returns The assertion.
+   * @throws {ScenarioError} If the bound is not valid for the metric.
    */
-  toBeAtLeast(limit: number): Assertion {
-    return this.#assert(`>= ${formatValue(limit, this.unit)}`, (v) => v.value >= limit);
+  toBeAtLeast(limit: Bound): Assertion {
+    const bound = this.#bound("bound", limit, "toBeAtLeast");
+    return this.#assert(`>= ${formatValue(bound, this.unit)}`, (v) => v.value >= bound);
   }
 
   /**
    * Asserts within an inclusive range.
    *
    * @param low Lower bound.
-   * @param high Upper bound.
+   * @param high Upper bound, not below `low`.
    * @returns The assertion.
+   * @throws {ScenarioError} If a bound is not valid for the metric, or `low` exceeds `high`.
    */
-  toBeBetween(low: number, high: number): Assertion {
-    return this.#assert(
-      `in [${formatValue(low, this.unit)}, ${formatValue(high, this.unit)}]`,
-      (v) => v.value >= low && v.value <= high,
-    );
+  toBeBetween(low: Bound, high: Bound): Assertion {
+    const from = this.#bound("bound", low, "toBeBetween");
+    const to = this.#bound("bound", high, "toBeBetween");
+    const range = `[${formatValue(from, this.unit)}, ${formatValue(to, this.unit)}]`;
+    if (from > to) {
+      throw new ScenarioError(
+        `Invalid range ${range} in ${this.#call("toBeBetween")}: the low bound must not exceed ` +
+          "the high bound",
+      );
+    }
+    return this.#assert(`in ${range}`, (v) => v.value >= from && v.value <= to);
   }
 
   /**
@@ -217,9 +246,54 @@ export class Metric {
    * @param predicate Tests the value.
    * @param description What the predicate expects, for the report.
    * @returns The assertion.
+   * @throws {ScenarioError} If the predicate is not a function.
    */
   satisfies(predicate: (value: number) => boolean, description: string): Assertion {
+    if (typeof predicate !== "function") {
+      throw this.#invalid(
+        "predicate",
+        predicate,
+        "satisfies",
+        "give a function from the value to a boolean, e.g. (v) => v % 2 === 0",
+      );
+    }
     return this.#assert(description, (v) => predicate(v.value));
+  }
+
+  /**
+   * The bound a matcher compares with, in the metric's unit (`toBe` also takes NaN, "no
+   * value"); throws for anything else.
+   */
+  #bound(what: string, value: unknown, matcher: string): number {
+    if (this.unit === "text") {
+      throw this.#invalid(what, value, matcher, 'a text metric takes only toBe("text")');
+    }
+    const nan = matcher === "toBe";
+    if (typeof value === "number" && (Number.isFinite(value) || (nan && Number.isNaN(value)))) {
+      return value;
+    }
+    if (typeof value === "string" && this.unit === "ns") {
+      try {
+        return toDuration(value, what);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+      }
+    }
+    const number = `a finite number${this.unit === "ns" ? " of ns" : ""}${nan ? " or NaN" : ""}`;
+    const valid = this.unit === "ns"
+      ? `${number}, or a duration string such as "20us" (units ns, us, ms, s, min, h)`
+      : number;
+    throw this.#invalid(what, value, matcher, `expected ${valid}`);
+  }
+
+  #invalid(what: string, value: unknown, matcher: string, valid: string): ScenarioError {
+    const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
+    return new ScenarioError(`Invalid ${what} ${shown} in ${this.#call(matcher)}: ${valid}`);
+  }
+
+  /** The matcher call as written, e.g. `irqLatency("radio").p99.not.toBeBelow()`. */
+  #call(matcher: string): string {
+    return `${this.name}${this.#negated ? ".not" : ""}.${matcher}()`;
   }
 
   #assert(expectation: string, test: (value: MetricValue) => boolean): Assertion {
@@ -234,7 +308,8 @@ export class Metric {
           name,
           passed: this.#negated ? !held : held,
           expected,
-          actual: value.text ?? formatValue(value.value, this.unit),
+          actual: (value.text ?? formatValue(value.value, this.unit)) +
+            (value.note === undefined ? "" : ` (${value.note})`),
           actualValue: value.text ?? value.value,
           at: value.at,
           scope: this.scope,
@@ -243,6 +318,9 @@ export class Metric {
     };
   }
 }
+
+/** A metric in ns: its matchers also take duration strings such as `"20us"`. */
+export type DurationMetric = Metric<Duration | string>;
 
 /** What a histogram probe exposes. */
 export interface HistogramSummary {
@@ -293,39 +371,42 @@ export class HistogramMetric {
     this.#read = read;
   }
 
-  #quantile(label: string, pick: (h: HistogramSummary) => number): Metric {
+  #quantile(label: string, pick: (h: HistogramSummary) => number): DurationMetric {
     return new Metric(`${this.#name}.${label}`, "ns", this.#scope, () => {
       const h = this.#read();
-      return { value: h.count === 0 ? 0 : pick(h), at: h.count === 0 ? -1 : h.maxAt };
+      // No samples, no value: NaN holds no bound, so `p99.toBeBelow("20us")` cannot pass on
+      // nothing measured.
+      if (h.count === 0) return { value: NaN, at: -1, note: "no samples" };
+      return { value: pick(h), at: h.maxAt };
     });
   }
 
   /** Median. */
-  get p50(): Metric {
+  get p50(): DurationMetric {
     return this.#quantile("p50", (h) => h.percentile(50));
   }
   /** 90th percentile. */
-  get p90(): Metric {
+  get p90(): DurationMetric {
     return this.#quantile("p90", (h) => h.percentile(90));
   }
   /** 99th percentile. */
-  get p99(): Metric {
+  get p99(): DurationMetric {
     return this.#quantile("p99", (h) => h.percentile(99));
   }
   /** 99.9th percentile. */
-  get p999(): Metric {
+  get p999(): DurationMetric {
     return this.#quantile("p99.9", (h) => h.percentile(99.9));
   }
   /** Largest sample (exact), with its time. */
-  get max(): Metric {
+  get max(): DurationMetric {
     return this.#quantile("max", (h) => h.max);
   }
   /** Smallest sample (exact). */
-  get min(): Metric {
+  get min(): DurationMetric {
     return this.#quantile("min", (h) => h.min);
   }
   /** Mean. */
-  get mean(): Metric {
+  get mean(): DurationMetric {
     return this.#quantile("mean", (h) => h.mean);
   }
   /** Number of samples. */
@@ -341,7 +422,7 @@ export class HistogramMetric {
    * @param p Percentile in (0, 100].
    * @returns The metric.
    */
-  percentile(p: number): Metric {
+  percentile(p: number): DurationMetric {
     return this.#quantile(`p${p}`, (h) => h.percentile(p));
   }
 }

@@ -14,10 +14,13 @@ import {
   richOs,
   rtos,
   scenario,
+  ScenarioError,
   type ScenarioResult,
   send,
   sleep,
   task,
+  updatable,
+  us,
 } from "../../mod.ts";
 
 /** One assertion's outcome, by position. */
@@ -99,20 +102,17 @@ Deno.test("completions() and responseTime() read each task's jobs exactly", () =
     .expect((r) => [
       r.completions("rt", "hi").toBe(20),
       r.completions("rt", "lo").toBe(10),
-      r.completions("rt", "none").toBe(0),
       r.responseTime("rt", "lo").max.toBe(ms(8)),
       r.responseTime("rt", "lo").min.toBe(ms(8)),
       r.responseTime("rt", "lo").p50.toBe(ms(8)),
       r.responseTime("rt", "lo").count.toBe(10),
       r.responseTime("rt", "hi").mean.toBe(ms(1)),
       r.responseTime("rt", "hi").p99.toBe(ms(1)),
-      r.responseTime("rt", "none").max.toBe(0),
     ])
     .execute({ for: "100ms" });
   seen(result, [
     { name: 'completions("rt", "hi") = 20', actual: "20" },
     { name: 'completions("rt", "lo") = 10', actual: "10" },
-    { name: 'completions("rt", "none") = 0', actual: "0" },
     // Of equal worst samples, the first is reported: lo's first job, done at 8 ms.
     { name: 'responseTime("rt", "lo").max = 8ms', actual: "8ms", at: 8_000_000 },
     { name: 'responseTime("rt", "lo").min = 8ms', actual: "8ms" },
@@ -120,7 +120,6 @@ Deno.test("completions() and responseTime() read each task's jobs exactly", () =
     { name: 'responseTime("rt", "lo").count = 10', actual: "10", at: -1 },
     { name: 'responseTime("rt", "hi").mean = 1ms', actual: "1ms" },
     { name: 'responseTime("rt", "hi").p99 = 1ms', actual: "1ms" },
-    { name: 'responseTime("rt", "none").max = 0ns', actual: "0ns", at: -1 },
   ]);
 });
 
@@ -299,6 +298,7 @@ Deno.test("irqLatency() measures line-raised to handler-running from the charged
       r.irqLatency("uart").p50.toBe(3_647),
       r.window("2ms", "4ms").irqLatency("uart").count.toBe(1),
       r.irqLatency("keypad").count.toBe(0),
+      r.irqLatency("keypad").p99.toBe(NaN),
     ])
     .execute({ for: "5ms" });
   seen(result, [
@@ -307,6 +307,7 @@ Deno.test("irqLatency() measures line-raised to handler-running from the charged
     { name: 'irqLatency("uart").p50 = 3.647us', actual: "3.647us" },
     { name: 'irqLatency("uart").count = 1 [window 2ms..4ms]', actual: "1" },
     { name: 'irqLatency("keypad").count = 0', actual: "0" },
+    { name: 'irqLatency("keypad").p99 = NaN', actual: "NaN (no samples)", at: -1 },
   ]);
 });
 
@@ -404,4 +405,120 @@ Deno.test("Every assertion is evaluated: a failing one does not hide the ones af
     [true, "20"],
     [false, "20%"],
   ]);
+});
+
+/** Asserts that building the scenario throws a ScenarioError with exactly this message. */
+function rejects(build: () => unknown, message: string): void {
+  assert.throws(build, (error: unknown) => {
+    assert.ok(error instanceof ScenarioError, `expected a ScenarioError, got ${error}`);
+    assert.equal(error.message, message);
+    return true;
+  });
+}
+
+Deno.test("responseTime(), ipc() latency and roundTrip() with no samples read NaN, so no bound holds", () => {
+  // lo's first job finishes at 8 ms: none in the first millisecond. timing() has no endpoint.
+  const result = timing()
+    .expect((r) => [
+      r.window("0ms", "1ms").responseTime("rt", "lo").max.toBeBelow(ms(10)),
+      r.window("0ms", "1ms").responseTime("rt", "lo").p99.toBe(NaN),
+      r.window("0ms", "1ms").responseTime("rt", "lo").count.toBe(0),
+      r.roundTrip().p50.toBeAtMost("1ms"),
+    ])
+    .execute({ for: "20ms" });
+  assert.deepEqual(
+    result.assertions.map((a) => [a.name, a.passed, a.actual, a.at]),
+    [
+      ['responseTime("rt", "lo").max < 10ms [window 0ns..1ms]', false, "NaN (no samples)", -1],
+      ['responseTime("rt", "lo").p99 = NaN [window 0ns..1ms]', true, "NaN (no samples)", -1],
+      ['responseTime("rt", "lo").count = 0 [window 0ns..1ms]', true, "0", -1],
+      ["roundTrip().p50 <= 1ms", false, "NaN (no samples)", -1],
+    ],
+  );
+  assert.ok(Number.isNaN(result.assertions[0].actualValue));
+  const sent = messaging()
+    .expect((r) => r.window("0ms", "1ms").ipc("app", "sink").latency.max.toBeBelow(ms(1)))
+    .execute({ for: "10ms" });
+  assert.equal(sent.assertions[0].passed, false);
+  assert.equal(sent.assertions[0].actual, "NaN (no samples)");
+});
+
+Deno.test("irqLatency() rejects a device the board does not have, naming its devices", () => {
+  rejects(
+    () =>
+      scenario("typo").board(boards.handset()).cell("u", irqServer("uart", { priority: 100 }))
+        .expect((r) => r.irqLatency("keypda").p99.toBeBelow(us(20)))
+        .execute({ for: "1ms" }),
+    'Unknown device "keypda" in expect(): devices of board "handset" are "keypad", "display", ' +
+      '"radio", "uart", "net", "flash", "watchdog" (did you mean "keypad"?)',
+  );
+});
+
+Deno.test("irqLatency() takes any device of the board: owned by a recipe, by .irq(), added, or none", () => {
+  const uart2 = { name: "uart2", kind: "uart" as const, base: 0x43f9_8000, size: 0x4000, irq: 46 };
+  const result = scenario("owners").board(boards.handset({ extraDevices: [uart2] }))
+    .cell("u", irqServer("uart2", { priority: 100 }))
+    .cell("bg", background())
+    .irq("bg", "keypad")
+    .script((t) => t.at("1ms").irq("uart2"))
+    .expect((r) => [
+      r.irqLatency("uart2").count.toBe(1),
+      r.irqLatency("keypad").count.toBe(0),
+      r.irqLatency("radio").count.toBe(0),
+    ])
+    .execute({ for: "2ms" });
+  seen(result, [
+    { name: 'irqLatency("uart2").count = 1', actual: "1" },
+    { name: 'irqLatency("keypad").count = 0', actual: "0" },
+    { name: 'irqLatency("radio").count = 0', actual: "0" },
+  ]);
+});
+
+Deno.test("deadlineMisses(), completions() and responseTime() reject a task the cell does not declare", () => {
+  const tasks = [
+    task("frame", { irq: "radio", wcet: 90_000, deadline: 4_615_000, priority: 10 }),
+    task("audio", { period: ms(20), wcet: ms(2), priority: 8 }),
+  ];
+  const build = (expect: Parameters<ReturnType<typeof scenario>["expect"]>[0]) => () =>
+    scenario("typo").board(boards.handset())
+      .cell("baseband", rtos({ priority: 200, tasks }))
+      .cell(
+        "modem",
+        updatable(
+          rtos({ priority: 190, tasks: [task("rx", { period: ms(5), wcet: ms(1), priority: 3 })] }),
+        ),
+      )
+      .cell("mgr", manager({ priority: 150 }))
+      .cell("bg", background())
+      .expect(expect).execute({ for: "1ms" });
+  const frame = 'tasks are "frame", "audio" (did you mean "frame"?)';
+  rejects(
+    build((r) => r.deadlineMisses("baseband", "fram").toBe(0)),
+    `Unknown task "fram" of cell "baseband" in expect(): ${frame}`,
+  );
+  rejects(
+    build((r) => r.completions("baseband", "frme").toBe(0)),
+    `Unknown task "frme" of cell "baseband" in expect(): ${frame}`,
+  );
+  rejects(
+    build((r) => r.responseTime("baseband", "nosuchtask").max.toBeBelow(ms(1))),
+    'Unknown task "nosuchtask" of cell "baseband" in expect(): tasks are "frame", "audio"',
+  );
+  // An updatable RTOS keeps its tasks.
+  rejects(
+    build((r) => r.completions("modem", "tx").toBe(0)),
+    'Unknown task "tx" of cell "modem" in expect(): tasks are "rx" (did you mean "rx"?)',
+  );
+  // A native cell runs no RTOS tasks: its task-less metrics stay valid.
+  rejects(
+    build((r) => r.completions("bg", "typo").toBe(0)),
+    'Unknown task "typo" of cell "bg" in expect(): tasks are none (a native cell runs no RTOS tasks)',
+  );
+  const result = build((r) => [
+    r.deadlineMisses("bg").toBe(0),
+    r.deadlineMisses("baseband", "audio").toBe(0),
+    r.completions("baseband", "frame").toBeAtLeast(0),
+    r.completions("modem", "rx").toBeAtLeast(0),
+  ])();
+  assert.equal(result.passed, true, JSON.stringify(result.assertions));
 });

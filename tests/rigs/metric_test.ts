@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type DurationMetric,
   formatValue,
   Histogram,
   HistogramMetric,
@@ -7,11 +8,26 @@ import {
   Metric,
   type MetricUnit,
   type MetricValue,
+  ScenarioError,
 } from "../../mod.ts";
 
 /** A metric whose value is fixed (as a probe would read it after the run). */
 function fixed(value: number, unit: MetricUnit = "count", at = -1, scope = "run"): Metric {
   return new Metric("m", unit, scope, () => ({ value, at }));
+}
+
+/** A metric in ns (as a latency quantile is), whose bounds may be duration strings. */
+function duration(value: number, name = "m"): DurationMetric {
+  return new Metric(name, "ns", "run", () => ({ value, at: -1 }));
+}
+
+/** Asserts that building an assertion throws a ScenarioError with exactly this message. */
+function rejects(build: () => unknown, message: string): void {
+  assert.throws(build, (error: unknown) => {
+    assert.ok(error instanceof ScenarioError, `expected a ScenarioError, got ${error}`);
+    assert.equal(error.message, message);
+    return true;
+  });
 }
 
 function text(value: string): Metric {
@@ -211,7 +227,7 @@ Deno.test("HistogramMetric quantile matchers fail with formatted expected and ac
   assert.equal(metric.max.not.toBeBelow(1_000).evaluate().passed, true);
 });
 
-Deno.test("HistogramMetric with no samples reads 0 and no worst time", () => {
+Deno.test("HistogramMetric with no samples reads NaN (no samples) and no worst time", () => {
   const empty: HistogramSummary = {
     count: 0,
     min: 0,
@@ -222,9 +238,26 @@ Deno.test("HistogramMetric with no samples reads 0 and no worst time", () => {
   };
   const metric = new HistogramMetric("roundTrip()", "run", () => empty);
   for (const quantile of [metric.p50, metric.p99, metric.max, metric.min, metric.mean]) {
-    assert.deepEqual(quantile.read(), { value: 0, at: -1 });
+    assert.deepEqual(quantile.read(), { value: NaN, at: -1, note: "no samples" });
   }
   assert.equal(metric.count.toBe(0).evaluate().passed, true);
+  // An upper bound does not hold on nothing measured (it read 0 and passed).
+  assert.deepEqual(metric.p99.toBeBelow(20_000).evaluate(), {
+    name: "roundTrip().p99 < 20us",
+    passed: false,
+    expected: "< 20us",
+    actual: "NaN (no samples)",
+    actualValue: NaN,
+    at: -1,
+    scope: "run",
+  });
+  assert.equal(metric.max.toBeAtLeast(0).evaluate().passed, false);
+  const nothing = metric.max.toBe(NaN).evaluate();
+  assert.equal(nothing.passed, true);
+  assert.equal(nothing.actual, "NaN (no samples)");
+  // A real empty Histogram reads the same.
+  const histogram = new HistogramMetric("h", "run", () => new Histogram());
+  assert.deepEqual(histogram.p50.read(), { value: NaN, at: -1, note: "no samples" });
 });
 
 Deno.test("formatValue() shows a small non-zero ratio instead of rounding it to 0%", () => {
@@ -242,4 +275,87 @@ Deno.test("Metric.toBe(NaN) passes when the metric has no value (NaN)", () => {
   assert.equal(fixed(3, "ns").toBe(NaN).evaluate().passed, false);
   assert.equal(fixed(NaN, "ns").not.toBe(NaN).evaluate().passed, false);
   assert.equal(fixed(NaN, "ns").toBe(0).evaluate().passed, false);
+});
+
+Deno.test("Metric matchers on a metric in ns take a duration string as the bound", () => {
+  const below = duration(3_647).toBeBelow("20us").evaluate();
+  assert.equal(below.passed, true);
+  assert.equal(below.name, "m < 20us");
+  assert.equal(below.expected, "< 20us");
+  assert.equal(below.actual, "3.647us");
+  // It used to compare 3_647 < "20us" (false) and print `✗ < 20us seen 3.647us`.
+  const over = duration(30_000).toBeAtMost("20us").evaluate();
+  assert.equal(over.passed, false);
+  assert.equal(over.expected, "<= 20us");
+  assert.equal(over.actual, "30us");
+  assert.equal(duration(3_647).toBe("3.647us").evaluate().passed, true);
+  assert.equal(duration(3_647).toBeAbove("1us").evaluate().passed, true);
+  assert.equal(duration(3_647).toBeAtLeast("3647ns").evaluate().passed, true);
+  assert.equal(
+    duration(3_647).toBeBetween("1us", "4.615ms").evaluate().expected,
+    "in [1us, 4.615ms]",
+  );
+  assert.equal(duration(3_647).not.toBeBelow("1ms").evaluate().passed, false);
+  const latency = new HistogramMetric(
+    'irqLatency("keypad")',
+    "run",
+    () => histogramOf([[3_647, 9]]),
+  );
+  assert.equal(latency.p99.toBeBelow("20us").evaluate().passed, true);
+});
+
+Deno.test("Metric matchers reject a bound that is not a finite number, naming the matcher, the metric and what is valid", () => {
+  const ns =
+    'a finite number of ns, or a duration string such as "20us" (units ns, us, ms, s, min, h)';
+  rejects(
+    () => duration(3_647, 'irqLatency("keypad").p99').toBeBelow("2 parsecs"),
+    `Invalid bound "2 parsecs" in irqLatency("keypad").p99.toBeBelow(): expected ${ns}`,
+  );
+  rejects(
+    () => duration(0).not.toBeAtLeast(NaN),
+    `Invalid bound NaN in m.not.toBeAtLeast(): expected ${ns}`,
+  );
+  rejects(
+    () => duration(0).toBe("soon"),
+    `Invalid value "soon" in m.toBe(): expected a finite number of ns or NaN, or a duration string such as "20us" (units ns, us, ms, s, min, h)`,
+  );
+  rejects(
+    // @ts-expect-error: the bound of a metric not in ns is a number, so deno check rejects it.
+    () => fixed(0.5, "ratio").toBeAbove("50%"),
+    'Invalid bound "50%" in m.toBeAbove(): expected a finite number',
+  );
+  rejects(
+    () => fixed(1).toBeAtMost(Infinity),
+    "Invalid bound Infinity in m.toBeAtMost(): expected a finite number",
+  );
+  rejects(
+    () => fixed(1).toBeBelow(undefined as never),
+    "Invalid bound undefined in m.toBeBelow(): expected a finite number",
+  );
+  rejects(
+    () => fixed(1).toBe(-Infinity),
+    "Invalid value -Infinity in m.toBe(): expected a finite number or NaN",
+  );
+  rejects(
+    () => fixed(1).toBe("1"),
+    'Invalid value "1" in m.toBe(): expected a finite number or NaN',
+  );
+  rejects(
+    () => fixed(1, "bytes").toBeBetween(20, 10),
+    "Invalid range [20 B, 10 B] in m.toBeBetween(): the low bound must not exceed the high bound",
+  );
+  rejects(
+    () => fixed(1).satisfies("even" as never, "an even count"),
+    'Invalid predicate "even" in m.satisfies(): give a function from the value to a boolean, e.g. (v) => v % 2 === 0',
+  );
+  rejects(
+    () => text("01").toBe(1),
+    'Invalid value 1 in t.toBe(): a text metric takes a string, e.g. "01"',
+  );
+  rejects(
+    () => text("01").toBeAbove(0),
+    'Invalid bound 0 in t.toBeAbove(): a text metric takes only toBe("text")',
+  );
+  // NaN stays valid for toBe, meaning "no value".
+  assert.equal(fixed(NaN).toBe(NaN).evaluate().passed, true);
 });
