@@ -133,7 +133,7 @@ export function formatReport(
   }
   const failed = result.assertions.filter((a) => !a.passed).length;
   if (failed === 0) {
-    lines.push(c(GREEN, `PASSED: ${result.assertions.length} assertions`));
+    lines.push(c(GREEN, `PASSED: ${count(result.assertions.length, "assertion")}`));
   } else {
     lines.push(
       c(RED, `FAILED: ${failed} of ${result.assertions.length} assertions (seed ${result.seed})`),
@@ -141,4 +141,9 @@ export function formatReport(
     lines.push(`Replay: ${result.replay}`);
   }
   return lines.join("\n");
+}
+
+/** A count and a noun, plural unless the count is 1: "1 assertion", "9 assertions". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
