@@ -1,8 +1,15 @@
 // The RTOS's task bookkeeping: spec checks, per-boot task state, jobs and their releases.
 
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import { cyclesFor } from "./program.ts";
-import type { RtosObservation, RtosTaskStats, TaskSpec } from "./rtos.ts";
+import type {
+  CriticalSection,
+  RtosObservation,
+  RtosTaskStats,
+  TaskExecution,
+  TaskSpec,
+} from "./rtos.ts";
 
 /** One job of a task. */
 export interface Job {
@@ -67,6 +74,35 @@ function whole(value: unknown, what: string, name: string, min: number): void {
   }
 }
 
+/** The keys of a {@linkcode TaskSpec}, checked because `deno run` does not type-check. */
+export const TASK_KEYS = {
+  name: true,
+  period: true,
+  irq: true,
+  channel: true,
+  wcet: true,
+  execution: true,
+  deadline: true,
+  priority: true,
+  offset: true,
+  jitter: true,
+  criticalSection: true,
+  minInterarrival: true,
+} as const satisfies OptionKeys<TaskSpec>;
+
+const CRITICAL_SECTION_KEYS = {
+  everyNs: true,
+  cycles: true,
+} as const satisfies OptionKeys<CriticalSection>;
+
+/** The keys of each kind of execution. */
+const EXECUTION_KEYS: Readonly<Record<TaskExecution["kind"], Readonly<Record<string, true>>>> = {
+  fixed: { kind: true, ns: true } satisfies OptionKeys<Extract<TaskExecution, { kind: "fixed" }>>,
+  uniform: { kind: true, minNs: true, maxNs: true } satisfies OptionKeys<
+    Extract<TaskExecution, { kind: "uniform" }>
+  >,
+};
+
 /** Checks a task spec; throws TypeError for a wrong shape and RangeError for a bad value. */
 export function checkTask(spec: TaskSpec): void {
   const name = spec.name;
@@ -75,6 +111,12 @@ export function checkTask(spec: TaskSpec): void {
       `Cannot create task: name ${JSON.stringify(name)} must be a non-empty string`,
     );
   }
+  const action = `Cannot create task "${name}"`;
+  checkOptionKeys(spec, TASK_KEYS, { action });
+  checkOptionKeys(spec.criticalSection, CRITICAL_SECTION_KEYS, {
+    action,
+    prefix: "criticalSection.",
+  });
   const triggers = [spec.period, spec.irq, spec.channel].filter((t) => t !== undefined).length;
   if (triggers !== 1) {
     throw new TypeError(
@@ -97,6 +139,10 @@ export function checkTask(spec: TaskSpec): void {
   }
   const execution = spec.execution;
   if (execution !== undefined) {
+    if (Object.hasOwn(EXECUTION_KEYS, execution.kind)) {
+      const keys = EXECUTION_KEYS[execution.kind];
+      checkOptionKeys(execution, keys, { action, prefix: "execution." });
+    }
     if (execution.kind === "fixed") whole(execution.ns, "execution.ns", name, 0);
     else if (execution.kind === "uniform") {
       whole(execution.minNs, "execution.minNs", name, 0);

@@ -34,6 +34,7 @@
  */
 
 import { ed25519 } from "npm:@noble/curves@2.4.0/ed25519.js";
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import type { CellAction } from "../kernel/abi.ts";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import { encodeCommandBody } from "./_manager_codec.ts";
@@ -418,12 +419,21 @@ export function* runAttacks(
   return out;
 }
 
+/** The keys of the options of {@linkcode attacker}, checked because `deno run` does not type-check. */
+const ATTACKER_KEYS = {
+  priority: true,
+  attacks: true,
+  ramBytes: true,
+  startNs: true,
+} as const satisfies OptionKeys<Parameters<typeof attacker>[0]>;
+
 /**
  * The recipe of a compromised cell that runs a list of attacks once, after an optional delay,
  * then idles. Fault policy "deliver", so faults come back as errors and the attacks go on.
  *
  * @param options Priority, attacks, RAM and the start delay.
  * @returns The recipe, kind `"attacker"`.
+ * @throws {TypeError} For an unknown option.
  *
  * @example Usage
  * ```ts
@@ -440,6 +450,7 @@ export function attacker(
     readonly startNs?: number;
   },
 ): GuestRecipe {
+  checkOptionKeys(options, ATTACKER_KEYS, { action: "Cannot create attacker" });
   return {
     kind: "attacker",
     ramBytes: options.ramBytes ?? 64 * 1024,

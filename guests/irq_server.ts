@@ -6,8 +6,15 @@
  * @module
  */
 
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import { irqAck, wait } from "./program.ts";
 import { type GuestRecipe, native } from "./recipe.ts";
+
+/** The keys of the options of {@linkcode irqServer}, checked because `deno run` does not type-check. */
+const IRQ_SERVER_KEYS = {
+  priority: true,
+  affinity: true,
+} as const satisfies OptionKeys<Parameters<typeof irqServer>[1]>;
 
 /**
  * A native cell that owns a device's IRQ line and acknowledges every interrupt of it.
@@ -34,6 +41,7 @@ export function irqServer(
   irq: string,
   options: { readonly priority: number; readonly affinity?: number },
 ): GuestRecipe {
+  checkOptionKeys(options, IRQ_SERVER_KEYS, { action: `Cannot create irqServer "${irq}"` });
   const cap = `irq:${irq}`;
   return native({
     priority: options.priority,

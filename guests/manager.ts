@@ -47,6 +47,7 @@
  */
 
 import { ed25519 } from "npm:@noble/curves@2.4.0/ed25519.js";
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import { decodeCommand, type DecodedCommand } from "./_manager_codec.ts";
 import { VirqEvents } from "./_manager_events.ts";
@@ -108,6 +109,40 @@ export interface ManagerControl {
   readonly options: ManagerOptions & { readonly publicKey: Uint8Array };
 }
 
+/** The keys of {@linkcode ManagerOptions}, checked because `deno run` does not type-check. */
+const MANAGER_KEYS = {
+  priority: true,
+  publicKey: true,
+  partitions: true,
+  fota: true,
+  ramBytes: true,
+  verifyCycles: true,
+  hashCyclesPerByte: true,
+} as const satisfies OptionKeys<ManagerOptions>;
+
+const PARTITION_KEYS = { offset: true, bytes: true } as const satisfies OptionKeys<FlashPartition>;
+
+const FOTA_TARGET_KEYS = {
+  standby: true,
+  slotOffsets: true,
+  slotBytes: true,
+  bootRecordOffset: true,
+  healthTimeoutNs: true,
+} as const satisfies OptionKeys<FotaTargetOptions>;
+
+const SERVICE_KEYS = {
+  eventCycles: true,
+  hashCyclesPerByte: true,
+  variants: true,
+  program: true,
+} as const satisfies OptionKeys<ServiceOptions>;
+
+const FOTA_SERVICE_KEYS = {
+  priority: true,
+  ramBytes: true,
+  ...SERVICE_KEYS,
+} as const satisfies OptionKeys<Parameters<typeof fotaService>[0]>;
+
 /** Guest address of the anti-replay counter (float64) in the manager's RAM. */
 export const MANAGER_COUNTER_ADDRESS = 0x0;
 
@@ -117,6 +152,7 @@ export const MANAGER_COUNTER_ADDRESS = 0x0;
  * @param options Priority, backend key, partitions, FOTA targets and costs.
  * @returns The recipe: kind `"manager"`, one vCPU, IRQs `net` and `flash`, windows `net` and
  * `flash`.
+ * @throws {TypeError} For an unknown option, also in a partition or FOTA target.
  * @throws {RangeError} If the key is not 32 bytes or a partition or slot is not block aligned.
  *
  * @example Usage
@@ -130,6 +166,14 @@ export const MANAGER_COUNTER_ADDRESS = 0x0;
  * ```
  */
 export function manager(options: ManagerOptions): GuestRecipe {
+  const action = "Cannot build manager";
+  checkOptionKeys(options, MANAGER_KEYS, { action });
+  for (const [name, partition] of Object.entries(options.partitions ?? {})) {
+    checkOptionKeys(partition, PARTITION_KEYS, { action, prefix: `partitions.${name}.` });
+  }
+  for (const [name, target] of Object.entries(options.fota ?? {})) {
+    checkOptionKeys(target, FOTA_TARGET_KEYS, { action, prefix: `fota.${name}.` });
+  }
   const publicKey = options.publicKey ?? defaultBackendKeys().publicKey;
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) {
     throw new RangeError(
@@ -190,6 +234,7 @@ export function manager(options: ManagerOptions): GuestRecipe {
  *
  * @param options Priority, RAM, costs and extra variants.
  * @returns The recipe, kind `"fota-service"`.
+ * @throws {TypeError} For an unknown option.
  *
  * @example Usage
  * ```ts
@@ -202,6 +247,7 @@ export function manager(options: ManagerOptions): GuestRecipe {
 export function fotaService(
   options: ServiceOptions & { readonly priority: number; readonly ramBytes?: number },
 ): GuestRecipe {
+  checkOptionKeys(options, FOTA_SERVICE_KEYS, { action: "Cannot create fotaService" });
   return {
     kind: "fota-service",
     ramBytes: options.ramBytes ?? 16 * 1024,
@@ -219,6 +265,7 @@ export function fotaService(
  * @param recipe The guest, e.g. `rtos({ … })`.
  * @param options Boot-loader costs and extra variants.
  * @returns A recipe of kind `"fota-service"`.
+ * @throws {TypeError} For an unknown option.
  * @throws {RangeError} If the recipe has more than one vCPU.
  *
  * @example Usage
@@ -235,6 +282,7 @@ export function fotaService(
  * ```
  */
 export function updatable(recipe: GuestRecipe, options: ServiceOptions = {}): GuestRecipe {
+  checkOptionKeys(options, SERVICE_KEYS, { action: `Cannot make a ${recipe.kind} updatable` });
   if (recipe.vcpus.length !== 1) {
     throw new RangeError(
       `Cannot make a ${recipe.kind} updatable: it has ${recipe.vcpus.length} vCPUs; updatable() takes one`,

@@ -25,6 +25,7 @@
  */
 
 import { sha256 } from "npm:@noble/hashes@2.4.0/sha2.js";
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import { bytesEqual } from "./_manager_image.ts";
 import { compute, type Guest, irqAck, read, receive, reply, wait, write } from "./program.ts";
@@ -55,6 +56,17 @@ export interface PinEntryOptions {
   readonly verifyCycles?: number;
 }
 
+/** The keys of {@linkcode PinEntryOptions}, checked because `deno run` does not type-check. */
+const PIN_ENTRY_KEYS = {
+  priority: true,
+  pin: true,
+  maxFailures: true,
+  salt: true,
+  ramBytes: true,
+  keyCycles: true,
+  verifyCycles: true,
+} as const satisfies OptionKeys<PinEntryOptions>;
+
 /** Guest address of the failure counter (u32) in the cell's RAM. */
 export const PIN_FAILURES_ADDRESS = 0x0;
 /** Guest address of the digit buffer (16 bytes) in the cell's RAM. */
@@ -70,6 +82,7 @@ const KEYPAD_DATA = 0x08;
  * @param options Priority, PIN, lockout threshold, salt and costs.
  * @returns The recipe: kind `"pin-entry"`, one vCPU, IRQ `keypad`, windows `keypad` and
  * `display`.
+ * @throws {TypeError} For an unknown option.
  * @throws {RangeError} If the PIN is not 4..16 digits or maxFailures is not a positive integer.
  *
  * @example Usage
@@ -82,6 +95,7 @@ const KEYPAD_DATA = 0x08;
  * ```
  */
 export function pinEntry(options: PinEntryOptions): GuestRecipe {
+  checkOptionKeys(options, PIN_ENTRY_KEYS, { action: "Cannot build PIN entry" });
   const pin = options.pin ?? "0000";
   if (!/^[0-9]{4,16}$/.test(pin)) {
     throw new RangeError(

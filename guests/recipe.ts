@@ -14,6 +14,7 @@
  * @module
  */
 
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import type { CellImage, FaultPolicy, ProgramFactory } from "../kernel/objects/cell.ts";
 
 /** One vCPU of a recipe. */
@@ -53,11 +54,24 @@ export interface GuestRecipe {
   readonly control?: unknown;
 }
 
+/** The keys of the options of {@linkcode native}, checked because `deno run` does not type-check. */
+const NATIVE_KEYS = {
+  priority: true,
+  program: true,
+  ramBytes: true,
+  affinity: true,
+  budgetNs: true,
+  periodNs: true,
+  irqs: true,
+  devices: true,
+} as const satisfies OptionKeys<Parameters<typeof native>[0]>;
+
 /**
  * A cell running the user's own program, with no OS.
  *
  * @param options Priority, program, RAM, and the IRQs and devices it owns.
  * @returns The recipe.
+ * @throws {TypeError} For an unknown option.
  *
  * @example Usage
  * ```ts
@@ -78,6 +92,7 @@ export function native(options: {
   readonly irqs?: readonly string[];
   readonly devices?: readonly string[];
 }): GuestRecipe {
+  checkOptionKeys(options, NATIVE_KEYS, { action: "Cannot create native" });
   return {
     kind: "native",
     ramBytes: options.ramBytes ?? 64 * 1024,

@@ -25,6 +25,7 @@
  * @module
  */
 
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import type { CellImage, GuestContext } from "../kernel/objects/cell.ts";
 import type { Guest } from "./program.ts";
 import type { GuestRecipe } from "./recipe.ts";
@@ -208,12 +209,41 @@ export interface RichOsOptions {
   readonly observe?: RichOsObservation;
 }
 
+/** The keys of {@linkcode RichOsOptions}, checked because `deno run` does not type-check. */
+const RICH_OS_KEYS = {
+  priority: true,
+  affinity: true,
+  budgetNs: true,
+  periodNs: true,
+  vcpus: true,
+  processes: true,
+  ui: true,
+  timesliceNs: true,
+  ipc: true,
+  ramBytes: true,
+  image: true,
+  control: true,
+  observe: true,
+} as const satisfies OptionKeys<RichOsOptions>;
+
+const UI_KEYS = {
+  fps: true,
+  frameCycles: true,
+} as const satisfies OptionKeys<NonNullable<RichOsOptions["ui"]>>;
+
+const IPC_KEYS = {
+  channel: true,
+  every: true,
+  bytes: true,
+} as const satisfies OptionKeys<NonNullable<RichOsOptions["ipc"]>>;
+
 /**
  * A recipe for a rich OS cell: `vcpus` vCPUs running the OS's scheduler over its processes,
  * UI frames and IPC.
  *
  * @param options Priority, workload, hooks and the rest.
  * @returns The recipe.
+ * @throws {TypeError} For an unknown option, also in `ui` or `ipc`.
  * @throws {RangeError} For a non-positive vCPU count, a negative process count, or bad UI, IPC
  * or timeslice values.
  *
@@ -228,6 +258,10 @@ export interface RichOsOptions {
  * ```
  */
 export function richOs(options: RichOsOptions): GuestRecipe {
+  const action = "Cannot create richOs";
+  checkOptionKeys(options, RICH_OS_KEYS, { action });
+  checkOptionKeys(options.ui, UI_KEYS, { action, prefix: "ui." });
+  checkOptionKeys(options.ipc, IPC_KEYS, { action, prefix: "ipc." });
   const vcpus = options.vcpus ?? 1;
   const processes = options.processes ?? 4;
   const timesliceNs = options.timesliceNs ?? 4_000_000;

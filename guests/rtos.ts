@@ -42,9 +42,10 @@
  * @module
  */
 
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import type { CellImage } from "../kernel/objects/cell.ts";
 import { rtosProgram } from "./_rtos_kernel.ts";
-import { checkTask } from "./_rtos_task.ts";
+import { checkTask, TASK_KEYS } from "./_rtos_task.ts";
 import type { GuestRecipe } from "./recipe.ts";
 
 /** How long one job of a task executes. */
@@ -130,6 +131,12 @@ export const DEFAULT_RTOS_COSTS: RtosCosts = Object.freeze({
   irqEntryCycles: 100,
 });
 
+const COST_KEYS = {
+  contextSwitchCycles: true,
+  tickCycles: true,
+  irqEntryCycles: true,
+} as const satisfies OptionKeys<RtosCosts>;
+
 /** Per-task counters an {@linkcode RtosObservation} keeps. */
 export interface RtosTaskStats {
   /** Jobs released. */
@@ -186,14 +193,31 @@ export interface RtosOptions {
   readonly observe?: RtosObservation;
 }
 
+/** The keys of {@linkcode RtosOptions}, checked because `deno run` does not type-check. */
+const RTOS_KEYS = {
+  priority: true,
+  affinity: true,
+  budgetNs: true,
+  periodNs: true,
+  ramBytes: true,
+  tickNs: true,
+  costs: true,
+  tasks: true,
+  image: true,
+  observe: true,
+} as const satisfies OptionKeys<RtosOptions>;
+
+/** The keys of a task's spec: a {@linkcode TaskSpec} without its name. */
+const { name: _, ...SPEC_KEYS } = TASK_KEYS;
+
 /**
  * Describes one RTOS task.
  *
  * @param name Unique name within the RTOS.
  * @param spec Period or IRQ, execution, priority and the optional rest.
  * @returns The task.
- * @throws {TypeError} If it has neither or both of period and irq, or neither or both of wcet
- * and execution.
+ * @throws {TypeError} For an unknown option, if it has neither or both of period and irq, or
+ * neither or both of wcet and execution.
  * @throws {RangeError} If a time is not a whole number of ns in range, or the deadline exceeds
  * the period.
  *
@@ -207,6 +231,7 @@ export interface RtosOptions {
  * ```
  */
 export function task(name: string, spec: Omit<TaskSpec, "name">): TaskSpec {
+  checkOptionKeys(spec, SPEC_KEYS, { action: `Cannot create task "${name}"` });
   const made = { name, ...spec };
   checkTask(made);
   return made;
@@ -237,6 +262,7 @@ const TASKS = Symbol("rtos tasks");
  *
  * @param options Priority, tasks, timer mode, costs and the rest.
  * @returns The recipe.
+ * @throws {TypeError} For an unknown option or cost.
  * @throws {RangeError} For duplicate task names or a bad tick or cost.
  *
  * @example Usage
@@ -256,6 +282,8 @@ const TASKS = Symbol("rtos tasks");
  * ```
  */
 export function rtos(options: RtosOptions): GuestRecipe {
+  checkOptionKeys(options, RTOS_KEYS, { action: "Cannot create rtos" });
+  checkOptionKeys(options.costs, COST_KEYS, { action: "Cannot create rtos", prefix: "costs." });
   const names = new Set<string>();
   for (const spec of options.tasks) {
     checkTask(spec);

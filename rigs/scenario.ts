@@ -8,6 +8,7 @@
  */
 
 import type { BoardSpec } from "../hw/board_spec.ts";
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import type { Duration } from "../hw/time.ts";
 import { formatDuration, toDuration } from "../hw/time.ts";
 import type { GuestRecipe } from "../guests/recipe.ts";
@@ -90,6 +91,35 @@ export interface KernelOptions {
   readonly profiles?: readonly KernelProfile[];
 }
 
+/** The keys of {@linkcode RunOptions}, checked because `deno run` does not type-check. */
+const RUN_KEYS = {
+  for: true,
+  seed: true,
+  maxEvents: true,
+  observe: true,
+  kernel: true,
+} as const satisfies OptionKeys<RunOptions>;
+
+/** The keys of {@linkcode KernelOptions}. */
+const KERNEL_KEYS = {
+  costs: true,
+  slice: true,
+  policy: true,
+  profiles: true,
+} as const satisfies OptionKeys<KernelOptions>;
+
+/** The keys of the options of {@linkcode Scenario.channel}. */
+const CHANNEL_KEYS = {
+  slots: true,
+  maxBytes: true,
+} as const satisfies OptionKeys<Parameters<Scenario["channel"]>[2]>;
+
+/** The keys of the options of {@linkcode Scenario.section}. */
+const SECTION_KEYS = {
+  bytes: true,
+  cells: true,
+} as const satisfies OptionKeys<Parameters<Scenario["section"]>[1]>;
+
 /**
  * A scenario under construction.
  *
@@ -155,6 +185,7 @@ export class Scenario {
         return;
       }
       options = options as KernelOptions;
+      checkOptionKeys(options, KERNEL_KEYS, { action: "Cannot choose the kernel" });
       if (options.profiles !== undefined) plan.variants.push(...options.profiles);
       const costs = options.costs;
       if (typeof costs === "string") {
@@ -214,6 +245,7 @@ export class Scenario {
    */
   channel(from: string, to: string, options: { slots: number; maxBytes: number }): this {
     return this.#record((plan) => {
+      checkOptionKeys(options, CHANNEL_KEYS, { action: `Cannot add channel "${from}->${to}"` });
       if (plan.channels.some((c) => c.from === from && c.to === to)) {
         throw new ScenarioError(`Duplicate channel "${from}->${to}"`);
       }
@@ -246,6 +278,7 @@ export class Scenario {
     options: { bytes: number; cells: Readonly<Record<string, readonly string[]>> },
   ): this {
     return this.#record((plan) => {
+      checkOptionKeys(options, SECTION_KEYS, { action: `Cannot add section "${name}"` });
       plan.sections.push({ name, bytes: options.bytes, cells: options.cells });
     });
   }
@@ -317,8 +350,11 @@ export class Scenario {
    *
    * @param options Default run length and seed (flags override them).
    * @returns The result under `deno run`; `undefined` when registered as a test.
+   * @throws {ScenarioError} For an unknown option.
    */
   run(options: RunOptions = {}): Promise<ScenarioResult | undefined> {
+    // Checked here as well as in the build: the CLI rebuilds the options from known flags.
+    this.#checkRunOptions(options);
     const file = callerFile();
     this.#file = file;
     registry.push({ scenario: this, options, ...(file === undefined ? {} : { file }) });
@@ -391,8 +427,16 @@ export class Scenario {
     return this.#result(world, assertions, { seed, durationNs, plan, options, replayBase });
   }
 
+  /** Rejects an unknown key in run options (a ScenarioError, as `run()` is outside a build). */
+  #checkRunOptions(options: RunOptions): void {
+    asBadInput(() =>
+      checkOptionKeys(options, RUN_KEYS, { action: `Cannot run scenario "${this.#name}"` })
+    );
+  }
+
   /** Builds the plan and world; every error here is bad input (nothing has run yet). */
   #build(options: RunOptions) {
+    this.#checkRunOptions(options);
     const plan = emptyPlan(this.#name);
     for (const step of this.#steps) step(plan);
     if (options.kernel !== undefined) applyKernel(plan, options.kernel);

@@ -104,3 +104,12 @@ Deno.test("attackRunner() fits a rich OS's compromise hook", () => {
   control.compromise(attackRunner(["readKeypad"]));
   assert.notEqual(control.compromised, undefined);
 });
+
+Deno.test("attacker() rejects an unknown option with a suggestion and the valid ones", () => {
+  assert.throws(
+    () => attacker({ priority: 40, attacks: ["readKeypad"], start: 1 } as never),
+    new TypeError(
+      'Cannot create attacker: unknown option "start" (did you mean "startNs"?); valid options are "priority", "attacks", "ramBytes", "startNs"',
+    ),
+  );
+});

@@ -164,6 +164,27 @@ Deno.test("richOs() rejects bad options with the valid range", () => {
   assert.throws(() => richOsControl().burst("x", { messages: -1, bytes: 1 }), RangeError);
 });
 
+Deno.test("richOs() rejects an unknown option, also in ui and ipc, with a suggestion", () => {
+  assert.throws(
+    () => richOs({ priority: 50, vcpu: 2 } as never),
+    new TypeError(
+      'Cannot create richOs: unknown option "vcpu" (did you mean "vcpus"?); valid options are "priority", "affinity", "budgetNs", "periodNs", "vcpus", "processes", "ui", "timesliceNs", "ipc", "ramBytes", "image", "control", "observe"',
+    ),
+  );
+  assert.throws(
+    () => richOs({ priority: 50, ui: { fps: 60, frameCycle: 1_000 } } as never),
+    new TypeError(
+      'Cannot create richOs: unknown option "ui.frameCycle" (did you mean "ui.frameCycles"?); valid options are "ui.fps", "ui.frameCycles"',
+    ),
+  );
+  assert.throws(
+    () => richOs({ priority: 50, ipc: { channel: "a->b", every: 1, byte: 8 } } as never),
+    new TypeError(
+      'Cannot create richOs: unknown option "ipc.byte" (did you mean "ipc.bytes"?); valid options are "ipc.channel", "ipc.every", "ipc.bytes"',
+    ),
+  );
+});
+
 Deno.test("richOs() program follows the generator protocol: next, return, throw, iterator", () => {
   const recipe = richOs({ priority: 1, processes: 1 });
   const ok = { ok: true as const, value: undefined };

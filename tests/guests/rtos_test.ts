@@ -108,12 +108,13 @@ function runRtos(
 ): { rig: Rig; observe: RtosObservation } {
   const rig = makeRig({ spec: boards.handset({ clockHz: 1_000_000_000 }), costs: ZERO_COSTS });
   const observe = rtosObservation();
+  const { before, ...rtosOptions } = options;
   const cell = load(
     rig,
     "rtos",
-    rtos({ priority: 100, tickNs: 0, costs: NO_RTOS_COSTS, ...options, tasks, observe }),
+    rtos({ priority: 100, tickNs: 0, costs: NO_RTOS_COSTS, ...rtosOptions, tasks, observe }),
   );
-  options.before?.(rig);
+  before?.(rig);
   rig.kernel.start(cell);
   rig.engine.run({ until: untilNs });
   return { rig, observe };
@@ -370,6 +371,63 @@ Deno.test("task() rejects a wrong shape or value with the valid alternative", ()
   assert.throws(() => task("x", { period: 0.5, wcet: 1, priority: 1 }), RangeError);
   const t = task("x", { period: 10, wcet: 1, priority: 1 });
   assert.throws(() => rtos({ priority: 1, tasks: [t, t] }), /"x" is used twice/);
+});
+
+Deno.test("task() and rtos() reject an unknown option, also in nested objects and plain task specs", () => {
+  const taskKeys = '"period", "irq", "channel", "wcet", "execution", "deadline", "priority", ' +
+    '"offset", "jitter", "criticalSection", "minInterarrival"';
+  assert.throws(
+    () => task("x", { period: 10, wcet: 1, priority: 1, dealine: 5 } as never),
+    new TypeError(
+      `Cannot create task "x": unknown option "dealine" (did you mean "deadline"?); valid options are ${taskKeys}`,
+    ),
+  );
+  // The name is task()'s first argument, not an option.
+  assert.throws(
+    () => task("x", { name: "y", period: 10, wcet: 1, priority: 1 } as never),
+    new TypeError(`Cannot create task "x": unknown option "name"; valid options are ${taskKeys}`),
+  );
+  assert.throws(
+    () =>
+      task(
+        "x",
+        { period: 10, wcet: 1, priority: 1, criticalSection: { every: 2, cycles: 1 } } as never,
+      ),
+    new TypeError(
+      'Cannot create task "x": unknown option "criticalSection.every" (did you mean "criticalSection.everyNs"?); valid options are "criticalSection.everyNs", "criticalSection.cycles"',
+    ),
+  );
+  assert.throws(
+    () =>
+      task(
+        "x",
+        { period: 10, priority: 1, execution: { kind: "uniform", minNs: 1, max: 2 } } as never,
+      ),
+    new TypeError(
+      'Cannot create task "x": unknown option "execution.max" (did you mean "execution.maxNs"?); valid options are "execution.kind", "execution.minNs", "execution.maxNs"',
+    ),
+  );
+  // A task written as a plain object (not through task()) is checked by rtos().
+  const plain = { name: "p", period: 10, wcet: 1, priority: 1, jiter: 1 } as TaskSpec;
+  assert.throws(
+    () => rtos({ priority: 1, tasks: [plain] }),
+    new TypeError(
+      `Cannot create task "p": unknown option "jiter" (did you mean "jitter"?); valid options are "name", ${taskKeys}`,
+    ),
+  );
+  const t = task("x", { period: 10, wcet: 1, priority: 1 });
+  assert.throws(
+    () => rtos({ priority: 200, tickMs: 1, tasks: [t] } as never),
+    new TypeError(
+      'Cannot create rtos: unknown option "tickMs" (did you mean "tickNs"?); valid options are "priority", "affinity", "budgetNs", "periodNs", "ramBytes", "tickNs", "costs", "tasks", "image", "observe"',
+    ),
+  );
+  assert.throws(
+    () => rtos({ priority: 200, tasks: [t], costs: { tickCycle: 50 } } as never),
+    new TypeError(
+      'Cannot create rtos: unknown option "costs.tickCycle" (did you mean "costs.tickCycles"?); valid options are "costs.contextSwitchCycles", "costs.tickCycles", "costs.irqEntryCycles"',
+    ),
+  );
 });
 
 Deno.test("rtos() records every miss of an overloaded constrained-deadline set when it happens", () => {

@@ -4,10 +4,12 @@ import {
   boards,
   compute,
   fotaService,
+  irqServer,
   manager,
   ms,
   native,
   parseScenarioFlags,
+  pinEntry,
   profiles,
   richOs,
   rtos,
@@ -575,5 +577,92 @@ Deno.test("A PikeOS frame naming a cell the scenario does not load is bad input 
   await exitsTwo(
     "tests/rigs/fixtures/bad_frame_cell.ts",
     /^error: Unknown cell "pinn" in window 0 of the PikeOS frame: cells are "pin", "app" \(did you mean "pin"\?\)$/m,
+  );
+});
+
+Deno.test("Scenario rejects a misspelled option of run(), execute(), channel(), section() and kernel()", async () => {
+  const cases: [() => unknown, string][] = [
+    [
+      () => base().execute({ for: "1ms", sed: 3 } as never),
+      'Cannot run scenario "bad input": unknown option "sed" (did you mean "seed"?); valid options are "for", "seed", "maxEvents", "observe", "kernel"',
+    ],
+    [
+      () =>
+        base().channel("app", "other", { slots: 1, maxByte: 8 } as never).execute({ for: "1ms" }),
+      'Cannot add channel "app->other": unknown option "maxByte" (did you mean "maxBytes"?); valid options are "slots", "maxBytes"',
+    ],
+    [
+      () => base().section("shm", { byte: 4096, cells: {} } as never).execute({ for: "1ms" }),
+      'Cannot add section "shm": unknown option "byte" (did you mean "bytes"?); valid options are "bytes", "cells"',
+    ],
+    [
+      () => base().kernel({ cost: "zero" } as never).execute({ for: "1ms" }),
+      'Cannot choose the kernel: unknown option "cost" (did you mean "costs"?); valid options are "costs", "slice", "policy", "profiles"',
+    ],
+  ];
+  for (const [mistake, message] of cases) assert.equal(rejects(mistake), message);
+  // run() checks its options itself: the CLI rebuilds them from the flags it knows.
+  assert.throws(() => base().run({ for: "1ms", sed: 3 } as never), {
+    name: "ScenarioError",
+    message: /^Cannot run scenario "bad input": unknown option "sed" \(did you mean "seed"\?\)/,
+  });
+  await exitsTwo(
+    "tests/rigs/fixtures/unknown_run_option.ts",
+    /^error: Cannot run scenario "fixture: misspelled run option": unknown option "sed" \(did you mean "seed"\?\); valid options are "for", "seed", "maxEvents", "observe", "kernel"$/m,
+  );
+});
+
+Deno.test("Guest factories reject a misspelled option, naming it, a suggestion and the valid ones", async () => {
+  const periodic = task("t", { period: ms(10), wcet: ms(1), priority: 1 });
+  const cases: [() => unknown, string][] = [
+    [
+      () => richOs({ priority: 50, vcpu: 1 } as never),
+      'Cannot create richOs: unknown option "vcpu" (did you mean "vcpus"?); valid options are "priority", "affinity", "budgetNs", "periodNs", "vcpus", "processes", "ui", "timesliceNs", "ipc", "ramBytes", "image", "control", "observe"',
+    ],
+    [
+      () => rtos({ priority: 200, tickMs: 1, tasks: [periodic] } as never),
+      'Cannot create rtos: unknown option "tickMs" (did you mean "tickNs"?); valid options are "priority", "affinity", "budgetNs", "periodNs", "ramBytes", "tickNs", "costs", "tasks", "image", "observe"',
+    ],
+    [
+      () => task("t", { period: ms(10), wcet: ms(1), priority: 1, dealine: ms(5) } as never),
+      'Cannot create task "t": unknown option "dealine" (did you mean "deadline"?); valid options are "period", "irq", "channel", "wcet", "execution", "deadline", "priority", "offset", "jitter", "criticalSection", "minInterarrival"',
+    ],
+    [
+      () => manager({ priority: 150, partition: {} } as never),
+      'Cannot build manager: unknown option "partition" (did you mean "partitions"?); valid options are "priority", "publicKey", "partitions", "fota", "ramBytes", "verifyCycles", "hashCyclesPerByte"',
+    ],
+    [
+      () => manager({ priority: 150, partitions: { app: { offset: 0, byte: 0 } } } as never),
+      'Cannot build manager: unknown option "partitions.app.byte" (did you mean "partitions.app.bytes"?); valid options are "partitions.app.offset", "partitions.app.bytes"',
+    ],
+    [
+      () => fotaService({ priority: 120, ramByte: 4096 } as never),
+      'Cannot create fotaService: unknown option "ramByte" (did you mean "ramBytes"?); valid options are "priority", "ramBytes", "eventCycles", "hashCyclesPerByte", "variants", "program"',
+    ],
+    [
+      () => updatable(rtos({ priority: 200, tasks: [periodic] }), { eventCycle: 1 } as never),
+      'Cannot make a rtos updatable: unknown option "eventCycle" (did you mean "eventCycles"?); valid options are "eventCycles", "hashCyclesPerByte", "variants", "program"',
+    ],
+    [
+      () => pinEntry({ priority: 220, maxFailure: 3 } as never),
+      'Cannot build PIN entry: unknown option "maxFailure" (did you mean "maxFailures"?); valid options are "priority", "pin", "maxFailures", "salt", "ramBytes", "keyCycles", "verifyCycles"',
+    ],
+    [
+      () => irqServer("uart", { priority: 100, afinity: 0 } as never),
+      'Cannot create irqServer "uart": unknown option "afinity" (did you mean "affinity"?); valid options are "priority", "affinity"',
+    ],
+    [
+      () => native({ priority: 1, *program() {}, irq: ["uart"] } as never),
+      'Cannot create native: unknown option "irq" (did you mean "irqs"?); valid options are "priority", "program", "ramBytes", "affinity", "budgetNs", "periodNs", "irqs", "devices"',
+    ],
+  ];
+  for (const [mistake, message] of cases) {
+    assert.throws(mistake, new TypeError(message));
+    // The same mistake inside a scenario step is bad input too.
+    assert.equal(rejects(() => base().script(() => mistake()).execute({ for: "1ms" })), message);
+  }
+  await exitsTwo(
+    "tests/rigs/fixtures/unknown_guest_option.ts",
+    /^error: Cannot create richOs: unknown option "vcpu" \(did you mean "vcpus"\?\); valid options are "priority", "affinity",/m,
   );
 });
