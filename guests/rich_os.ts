@@ -333,5 +333,30 @@ export function richOs(options: RichOsOptions): GuestRecipe {
     })),
     image: options.image ?? { name: "rich-os", version: "1.0" },
     control,
-  };
+    [IPC_CHANNEL]: options.ipc?.channel,
+  } as GuestRecipe;
+}
+
+/** Where a rich OS recipe keeps the channel of its periodic IPC, for {@linkcode richOsChannel}. */
+const IPC_CHANNEL = Symbol("rich OS IPC channel");
+
+/**
+ * The channel a rich OS recipe sends its periodic IPC on (`ipc.channel`), so a scenario can
+ * check it names a channel of the cell before the run; `undefined` for a rich OS without
+ * periodic IPC and for any other recipe.
+ *
+ * @param recipe A guest recipe.
+ * @returns The channel, e.g. `"android->baseband"`.
+ *
+ * @example Usage
+ * ```ts
+ * import { richOs, richOsChannel } from "./rich_os.ts";
+ * import assert from "node:assert/strict";
+ * const android = richOs({ priority: 50, ipc: { channel: "android->modem", every: 10_000_000, bytes: 64 } });
+ * assert.equal(richOsChannel(android), "android->modem");
+ * assert.equal(richOsChannel(richOs({ priority: 50 })), undefined);
+ * ```
+ */
+export function richOsChannel(recipe: GuestRecipe): string | undefined {
+  return (recipe as { readonly [IPC_CHANNEL]?: string })[IPC_CHANNEL];
 }

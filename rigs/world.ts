@@ -19,6 +19,7 @@ import type { Cell } from "../kernel/objects/cell.ts";
 import type { FlashController } from "../hw/devices/flash_controller.ts";
 import type { ManagerControl } from "../guests/manager.ts";
 import { rtosTasks } from "../guests/rtos.ts";
+import { richOsChannel } from "../guests/rich_os.ts";
 import { WindowPolicy } from "../kernel/profiles/window_policy.ts";
 import { MANAGER_RIGHTS, provisionManager } from "./fota_provisioning.ts";
 import type { Plan } from "./plan.ts";
@@ -291,6 +292,7 @@ export class World {
       }
     }
     this.#checkTaskChannels();
+    this.#checkRichOsChannels();
     const servers = new Map<string, ReturnType<Microvisor["createEndpoint"]>>();
     plan.endpoints.forEach(({ client, server }, index) => {
       const serverCell = this.cell(server);
@@ -420,6 +422,32 @@ export class World {
           `${where}: channels into "${name}" are ${quoteList(into)}${suggestion}`,
         );
       }
+    }
+  }
+
+  /** The channel a rich OS sends its periodic IPC on must exist and start at its cell. */
+  #checkRichOsChannels(): void {
+    for (const { name, recipe } of this.plan.cells) {
+      const channel = richOsChannel(recipe);
+      if (channel === undefined) continue;
+      const out = this.plan.channels.filter((c) => c.from === name).map((c) =>
+        `${c.from}->${c.to}`
+      );
+      if (out.includes(channel)) continue;
+      const where = `Unknown channel "${channel}" in the ipc option of rich OS "${name}"`;
+      if (out.length === 0) {
+        const receiver = /->(.+)$/.exec(channel)?.[1] ?? "RECEIVER";
+        throw new ScenarioError(
+          `${where}: no channel goes out of "${name}"; add .channel("${name}", "${receiver}", ` +
+            "{ slots, maxBytes })",
+        );
+      }
+      // The sender is the rich OS itself, so its only channel is the likely meaning.
+      const suggestion = didYouMean(channel, out) ||
+        (out.length === 1 ? ` (did you mean "${out[0]}"?)` : "");
+      throw new ScenarioError(
+        `${where}: channels out of "${name}" are ${quoteList(out)}${suggestion}`,
+      );
     }
   }
 

@@ -523,6 +523,22 @@ Deno.test("Verb arguments the device or backend would refuse mid-run are bad inp
   );
 });
 
+Deno.test("A rich OS's IPC on a channel that does not exist names the cell, the channel and the valid ones", () => {
+  const android = (channel: string) =>
+    richOs({ priority: 50, processes: 1, ipc: { channel, every: ms(10), bytes: 16 } });
+  rejects(
+    () =>
+      base().cell("android", android("android->bb"))
+        .channel("android", "baseband", { slots: 4, maxBytes: 64 }).cell("baseband", busy())
+        .execute({ for: "1ms" }),
+    /^Unknown channel "android->bb" in the ipc option of rich OS "android": channels out of "android" are "android->baseband" \(did you mean "android->baseband"\?\)$/,
+  );
+  rejects(
+    () => base().cell("android", android("android->app")).execute({ for: "1ms" }),
+    /^Unknown channel "android->app" in the ipc option of rich OS "android": no channel goes out of "android"; add \.channel\("android", "app", \{ slots, maxBytes \}\)$/,
+  );
+});
+
 Deno.test("An RTOS task on a channel that does not exist names the task, the channel and the valid ones", async () => {
   const ril = (channel: string) =>
     rtos({
