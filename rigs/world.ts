@@ -291,8 +291,7 @@ export class World {
         throw error;
       }
     }
-    this.#checkTaskChannels();
-    this.#checkRichOsChannels();
+    this.#checkGuestChannels();
     const servers = new Map<string, ReturnType<Microvisor["createEndpoint"]>>();
     plan.endpoints.forEach(({ client, server }, index) => {
       const serverCell = this.cell(server);
@@ -399,56 +398,51 @@ export class World {
     });
   }
 
-  /** Every channel an RTOS task waits on must exist and end at the task's cell. */
-  #checkTaskChannels(): void {
+  /**
+   * Every channel a guest names in its options must exist and touch its cell the right way: an
+   * RTOS task waits on a channel into the cell, a rich OS sends its periodic IPC on a channel
+   * out of it.
+   */
+  #checkGuestChannels(): void {
     for (const { name, recipe } of this.plan.cells) {
-      const into = this.plan.channels.filter((c) => c.to === name).map((c) => `${c.from}->${c.to}`);
       for (const task of rtosTasks(recipe)) {
-        if (task.channel === undefined || into.includes(task.channel)) continue;
-        const where = `Unknown channel "${task.channel}" in task "${task.name}" of cell "${name}"`;
-        const sender = /^(.+)->/.exec(task.channel)?.[1];
-        if (into.length === 0) {
-          throw new ScenarioError(
-            `${where}: no channel goes into "${name}"; add .channel("${sender ?? "SENDER"}", ` +
-              `"${name}", { slots, maxBytes })`,
-          );
-        }
-        // The receiver is the task's own cell, so a channel from the same sender is the
-        // likely meaning of a typo in the receiver's name.
-        const fromSender = into.filter((channel) => channel.startsWith(`${sender}->`));
-        const suggestion = didYouMean(task.channel, into) ||
-          (fromSender.length === 1 ? ` (did you mean "${fromSender[0]}"?)` : "");
-        throw new ScenarioError(
-          `${where}: channels into "${name}" are ${quoteList(into)}${suggestion}`,
-        );
+        if (task.channel === undefined) continue;
+        this.#checkChannel(task.channel, name, "into", `in task "${task.name}" of cell "${name}"`);
+      }
+      const ipc = richOsChannel(recipe);
+      if (ipc !== undefined) {
+        this.#checkChannel(ipc, name, "out of", `in the ipc option of rich OS "${name}"`);
       }
     }
   }
 
-  /** The channel a rich OS sends its periodic IPC on must exist and start at its cell. */
-  #checkRichOsChannels(): void {
-    for (const { name, recipe } of this.plan.cells) {
-      const channel = richOsChannel(recipe);
-      if (channel === undefined) continue;
-      const out = this.plan.channels.filter((c) => c.from === name).map((c) =>
-        `${c.from}->${c.to}`
-      );
-      if (out.includes(channel)) continue;
-      const where = `Unknown channel "${channel}" in the ipc option of rich OS "${name}"`;
-      if (out.length === 0) {
-        const receiver = /->(.+)$/.exec(channel)?.[1] ?? "RECEIVER";
-        throw new ScenarioError(
-          `${where}: no channel goes out of "${name}"; add .channel("${name}", "${receiver}", ` +
-            "{ slots, maxBytes })",
-        );
-      }
-      // The sender is the rich OS itself, so its only channel is the likely meaning.
-      const suggestion = didYouMean(channel, out) ||
-        (out.length === 1 ? ` (did you mean "${out[0]}"?)` : "");
+  /**
+   * Checks that `channel` is one of the channels `direction` cell `cell`, naming the valid ones
+   * with a likely meaning if not.
+   */
+  #checkChannel(channel: string, cell: string, direction: "into" | "out of", where: string): void {
+    const valid = this.plan.channels
+      .filter((c) => (direction === "into" ? c.to : c.from) === cell)
+      .map((c) => `${c.from}->${c.to}`);
+    if (valid.includes(channel)) return;
+    const unknown = `Unknown channel "${channel}" ${where}`;
+    const [, from = "SENDER", to = "RECEIVER"] = /^(.*)->(.*)$/.exec(channel) ?? [];
+    if (valid.length === 0) {
+      const add = direction === "into"
+        ? `.channel("${from}", "${cell}"`
+        : `.channel("${cell}", "${to}"`;
       throw new ScenarioError(
-        `${where}: channels out of "${name}" are ${quoteList(out)}${suggestion}`,
+        `${unknown}: no channel goes ${direction} "${cell}"; add ${add}, { slots, maxBytes })`,
       );
     }
+    // Spelling aside, the likely meaning of a typo is a channel into the cell from the same
+    // sender (the receiver's name was mistyped), or the rich OS's only channel out.
+    const likely = direction === "into" ? valid.filter((c) => c.startsWith(`${from}->`)) : valid;
+    const suggestion = didYouMean(channel, valid) ||
+      (likely.length === 1 ? ` (did you mean "${likely[0]}"?)` : "");
+    throw new ScenarioError(
+      `${unknown}: channels ${direction} "${cell}" are ${quoteList(valid)}${suggestion}`,
+    );
   }
 
   /** Every cell a partition frame (PikeOS) names must be loaded, or its windows stay idle. */
