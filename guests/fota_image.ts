@@ -344,3 +344,5 @@ export function fotaCommands(
 }
 
 export { encodeBootRecord } from "./_manager_boot_record.ts";
+// The signed part of a command: a caller can check a command encodes without signing it.
+export { encodeCommandBody } from "./_manager_codec.ts";

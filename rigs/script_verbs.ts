@@ -15,6 +15,7 @@ import {
   backendKeys,
   buildImage,
   defaultBackendKeys,
+  encodeCommandBody,
   fotaCommands,
   signCommand,
   signImage,
@@ -302,7 +303,7 @@ export class ScriptVerbs extends EventScript {
     const at = this.cursor;
     whenScripted(
       `Invalid remoteWipe("${cell}")`,
-      () => signCommand({ kind: "wipe", target: cell, counter: 1 }, defaultBackendKeys().secretKey),
+      () => encodeCommandBody({ kind: "wipe", target: cell, counter: 1 }),
     );
     return this.add({
       label: `remoteWipe ${cell}${options.forged ? " (forged)" : ""}${
