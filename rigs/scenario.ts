@@ -120,6 +120,11 @@ const SECTION_KEYS = {
   cells: true,
 } as const satisfies OptionKeys<Parameters<Scenario["section"]>[1]>;
 
+/** Timed runs of a scenario under `deno bench` (see {@linkcode Scenario.test}). */
+export const BENCH_RUNS = 10;
+/** Untimed runs before them, while V8 compiles the hot paths. */
+export const BENCH_WARMUPS = 3;
+
 /**
  * A scenario under construction.
  *
@@ -345,8 +350,9 @@ export class Scenario {
 
   /**
    * Runs the scenario. Under `deno run FILE` it reads flags (`--seed`, `--for`, `--json`,
-   * `--quiet`), prints a report and exits; imported elsewhere (e.g. by a test file) it
-   * registers a `Deno.test` case and returns without running.
+   * `--quiet`), prints a report and exits; imported elsewhere (e.g. by a test file), or under
+   * `deno test FILE` or `deno bench FILE`, it registers a `Deno.test` and a `Deno.bench` case
+   * (see {@linkcode Scenario.test}) and returns without running.
    *
    * @param options Default run length and seed (flags override them).
    * @returns The result under `deno run`; `undefined` when registered as a test.
@@ -387,7 +393,9 @@ export class Scenario {
 
   /**
    * Registers the scenario as a `Deno.test` case that fails with the report when an
-   * assertion fails.
+   * assertion fails, and as a `Deno.bench` case that times whole runs (under `deno bench`,
+   * {@linkcode BENCH_RUNS} timed runs after {@linkcode BENCH_WARMUPS} warm-ups; it fails the
+   * same way). Each runner runs its own kind of case and ignores the other.
    *
    * @param options Run length and seed.
    */
@@ -395,7 +403,7 @@ export class Scenario {
     const replayBase = this.#file === undefined
       ? "deno run <scenario file>"
       : `deno run ${displayPath(this.#file)}`;
-    Deno.test(`scenario: ${this.#name}`, () => {
+    const check = () => {
       const result = this.#execute(options, replayBase).result;
       if (!result.passed) {
         const failed = result.assertions.filter((a) => !a.passed)
@@ -404,6 +412,13 @@ export class Scenario {
           `Scenario "${this.#name}" failed (seed ${result.seed}):\n  ${failed}\nReplay: ${result.replay}`,
         );
       }
+    };
+    Deno.test(`scenario: ${this.#name}`, check);
+    Deno.bench({
+      name: `scenario: ${this.#name}`,
+      n: BENCH_RUNS,
+      warmup: BENCH_WARMUPS,
+      fn: check,
     });
   }
 

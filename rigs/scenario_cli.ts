@@ -396,7 +396,8 @@ export function isBadInput(error: unknown): error is Error {
  * `Deno.mainModule` is the file under both; what differs outside it is `Deno.test` itself:
  * outside `deno test` it is a no-op without parameters, named `noopTest`. Anything else that
  * takes no parameters counts as not under `deno test`, so `deno run` keeps running. (`deno bench`
- * gives the same `Deno.test` as `deno test` and cannot be told apart; it runs no test cases.)
+ * gives the same `Deno.test` as `deno test` and cannot be told apart: a scenario registers a
+ * `Deno.bench` case beside its test case, and each runner runs only its own kind.)
  *
  * @returns True under `deno test` (and `deno bench`), false under `deno run`, `deno eval`.
  *

@@ -317,3 +317,17 @@ Deno.test("deno test on a scenario file registers its case instead of running an
   assert.match(failed, /FAILED \| 0 passed \| 1 failed/);
   assert.doesNotMatch(failed, /Deno\.exit/);
 });
+
+Deno.test("deno bench on a scenario file times its runs and fails when an assertion fails", async () => {
+  const passing = await deno(["bench", PASSING]);
+  const output = passing.stdout + passing.stderr;
+  assert.equal(passing.code, 0, output);
+  assert.match(output, /\| scenario: fixture: keypad presses reach their owner +\| /);
+  assert.doesNotMatch(output, /Deno\.exit|PASSED:|Bench failed/);
+  const failing = await deno(["bench", FAILING]);
+  const failed = failing.stdout + failing.stderr;
+  assert.equal(failing.code, 1, failed);
+  assert.match(failed, /Scenario "fixture: seeded arrivals miss an impossible count" failed/);
+  assert.match(failed, /Replay: deno run tests\/rigs\/fixtures\/failing\.ts --seed 1/);
+  assert.match(failed, /Bench failed/);
+});
