@@ -17,7 +17,8 @@ const FLUSH_CHARS = 1 << 16;
 
 /**
  * A sink that writes to a file through a 64 KiB buffer, so memory stays bounded however long
- * the run. Needs write permission for the path.
+ * the run. Needs write permission for the path. A write that fails during the run does not
+ * stop it: the sink drops the rest and {@linkcode TextSink.close} throws the error.
  *
  * @param path The file (created or truncated).
  * @returns The sink.
@@ -35,16 +36,24 @@ export function fileSink(path: string): TextSink {
   const encoder = new TextEncoder();
   let parts: string[] = [];
   let size = 0;
+  // A write that fails while the run goes on (the disk filled) must not end the run: the
+  // rest of the text is dropped and close() reports the failure, after the run.
+  let failure: unknown;
   const flush = () => {
     if (size === 0) return;
     const bytes = encoder.encode(parts.join(""));
     parts = [];
     size = 0;
-    for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
+    try {
+      for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
+    } catch (error) {
+      failure = error;
+    }
   };
   let closed = false;
   return {
     write(text: string) {
+      if (failure !== undefined) return;
       parts.push(text);
       size += text.length;
       if (size >= FLUSH_CHARS) flush();
@@ -52,8 +61,9 @@ export function fileSink(path: string): TextSink {
     close() {
       if (closed) return;
       closed = true;
-      flush();
+      if (failure === undefined) flush();
       file.close();
+      if (failure !== undefined) throw failure;
     },
   };
 }

@@ -7,6 +7,7 @@ import { deno, type DenoOutput } from "../_deno.ts";
 
 const PASSING = "tests/rigs/fixtures/passing.ts";
 const FAILING = "tests/rigs/fixtures/failing.ts";
+const DEMO = "scenarios/demo.ts";
 
 function denoRun(file: string, ...args: string[]): Promise<DenoOutput> {
   return deno(["run", file, ...args]);
@@ -330,4 +331,27 @@ Deno.test("deno bench on a scenario file times its runs and fails when an assert
   assert.match(failed, /Scenario "fixture: seeded arrivals miss an impossible count" failed/);
   assert.match(failed, /Replay: deno run tests\/rigs\/fixtures\/failing\.ts --seed 1/);
   assert.match(failed, /Bench failed/);
+});
+
+Deno.test({
+  name:
+    "A trace file whose disk fills during the run loses only that file: report, then one error, exit 2",
+  // /dev/full fails every write with "No space left on device"; the trace flushes mid-run.
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const { code, stdout, stderr } = await deno([
+      "run",
+      "-A",
+      DEMO,
+      "--quiet",
+      "--trace",
+      "/dev/full",
+    ]);
+    assert.equal(code, EXIT.badInput, stderr);
+    assert.match(stdout, /^PASSED: 9 assertions$/m);
+    assert.equal(
+      stderr.trim(),
+      'error: Cannot write "/dev/full" for --trace: No space left on device (os error 28)',
+    );
+  },
 });
