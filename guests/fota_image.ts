@@ -35,6 +35,7 @@ import {
   encodeCommandBody,
   SIGNATURE_BYTES,
 } from "./_manager_codec.ts";
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import { encodeImageHeader, IMAGE_HEADER_BYTES, parseImageHeader } from "./_manager_image.ts";
 
 export type { CommandFields, CommandKind };
@@ -58,6 +59,24 @@ export interface ImageOptions {
   /** Body size in bytes; default 8,000 (with header and signature: 8,192, four 2 KiB pages). */
   readonly bodyBytes?: number;
 }
+
+const IMAGE_KEYS = {
+  name: true,
+  version: true,
+  variant: true,
+  bodyBytes: true,
+} as const satisfies OptionKeys<ImageOptions>;
+
+const FOTA_COMMANDS_KEYS = {
+  target: true,
+  counter: true,
+  secretKey: true,
+  pageBytes: true,
+} as const satisfies OptionKeys<Parameters<typeof fotaCommands>[1]>;
+
+const CHUNK_KEYS = { pageBytes: true } as const satisfies OptionKeys<
+  NonNullable<Parameters<typeof chunkImage>[1]>
+>;
 
 /** What an image header says, as read by {@linkcode readImageHeader}. */
 export interface ImageInfo {
@@ -164,6 +183,7 @@ export function readCommand(
  *
  * @param options Name, version, variant and body size.
  * @returns Header ‖ body.
+ * @throws {TypeError} For an unknown option.
  * @throws {RangeError} If a text field is too long or the size is out of range.
  *
  * @example Usage
@@ -176,6 +196,7 @@ export function readCommand(
  * ```
  */
 export function buildImage(options: ImageOptions): Uint8Array {
+  checkOptionKeys(options, IMAGE_KEYS, { action: "Cannot build image" });
   const bodyBytes = options.bodyBytes ?? 8_000;
   if (!Number.isSafeInteger(bodyBytes) || bodyBytes < 1 || bodyBytes > 1 << 20) {
     throw new RangeError(`Cannot build image: bodyBytes ${bodyBytes} is not in 1..1048576`);
@@ -281,6 +302,7 @@ export function readImageHeader(image: Uint8Array): ImageInfo {
  * @param signed The signed image.
  * @param options The chunk size (the flash page); default 2,048 bytes.
  * @returns The chunks, in order.
+ * @throws {TypeError} For an unknown option.
  *
  * @example Usage
  * ```ts
@@ -294,6 +316,7 @@ export function chunkImage(
   signed: Uint8Array,
   options: { pageBytes?: number } = {},
 ): { offset: number; bytes: Uint8Array }[] {
+  checkOptionKeys(options, CHUNK_KEYS, { action: "Cannot chunk image" });
   const page = options.pageBytes ?? 2_048;
   const out: { offset: number; bytes: Uint8Array }[] = [];
   for (let offset = 0; offset < signed.length; offset += page) {
@@ -309,6 +332,7 @@ export function chunkImage(
  * @param signed The signed image.
  * @param options Target cell, first counter, secret key and page size (default 2,048).
  * @returns The commands in delivery order.
+ * @throws {TypeError} For an unknown option.
  *
  * @example Usage
  * ```ts
@@ -327,6 +351,7 @@ export function fotaCommands(
   signed: Uint8Array,
   options: { target: string; counter: number; secretKey: Uint8Array; pageBytes?: number },
 ): Uint8Array[] {
+  checkOptionKeys(options, FOTA_COMMANDS_KEYS, { action: "Cannot build FOTA commands" });
   let counter = options.counter;
   const sign = (kind: CommandKind, payload?: Uint8Array) =>
     signCommand({ kind, target: options.target, counter: counter++, payload }, options.secretKey);

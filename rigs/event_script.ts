@@ -6,6 +6,7 @@
  * @module
  */
 
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import { type Duration, formatDuration, toDuration } from "../hw/time.ts";
 import type { Plan } from "./plan.ts";
 import { ScenarioError } from "./scenario_error.ts";
@@ -58,6 +59,12 @@ export interface RepeatOptions {
   /** At most this many occurrences. */
   readonly count?: number;
 }
+
+const REPEAT_KEYS = {
+  from: true,
+  until: true,
+  count: true,
+} as const satisfies OptionKeys<RepeatOptions>;
 
 /** The verbs a script can use; implemented in verbs.ts and mixed into {@linkcode EventScript}. */
 export type VerbFactory = (script: EventScript) => void;
@@ -278,6 +285,7 @@ export class EventScript {
     nextAfter: (world: World, at: number) => number,
     first?: (world: World, from: number) => number,
   ): this {
+    checkOptionKeys(options, REPEAT_KEYS, { action: `Cannot script ${label}` });
     this.#sequence++;
     const scratch: Plan = { ...this.#plan, events: [], steps: [] };
     const inner = new (this.constructor as new (plan: Plan) => this)(scratch);

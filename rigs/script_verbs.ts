@@ -6,6 +6,7 @@
  */
 
 import { type Keypad, scancodeForKey } from "../hw/devices/keypad.ts";
+import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import type { Radio } from "../hw/devices/radio.ts";
 import { type Duration, toDuration } from "../hw/time.ts";
 import type { FlashController } from "../hw/devices/flash_controller.ts";
@@ -25,6 +26,33 @@ import { EventScript } from "./event_script.ts";
 import type { Plan } from "./plan.ts";
 import { didYouMean, quoteList, ScenarioError } from "./scenario_error.ts";
 import { unknownCell, type World } from "./world.ts";
+
+const KEYPAD_KEYS = { gap: true } as const satisfies OptionKeys<
+  NonNullable<Parameters<ScriptVerbs["keypad"]>[1]>
+>;
+
+const IRQ_STORM_KEYS = { count: true, gap: true } as const satisfies OptionKeys<
+  NonNullable<Parameters<ScriptVerbs["irqStorm"]>[1]>
+>;
+
+const IPC_BURST_KEYS = { messages: true, bytes: true } as const satisfies OptionKeys<
+  Parameters<ScriptVerbs["ipcBurst"]>[2]
+>;
+
+const COMPROMISE_KEYS = { attacks: true } as const satisfies OptionKeys<
+  NonNullable<Parameters<ScriptVerbs["compromise"]>[1]>
+>;
+
+const REMOTE_WIPE_KEYS = { forged: true, replay: true } as const satisfies OptionKeys<
+  NonNullable<Parameters<ScriptVerbs["remoteWipe"]>[1]>
+>;
+
+const FOTA_KEYS = {
+  version: true,
+  variant: true,
+  badSignature: true,
+  powerLossAt: true,
+} as const satisfies OptionKeys<NonNullable<Parameters<ScriptVerbs["fota"]>[1]>>;
 
 /** The backend's next command counter (monotonic across the run). */
 function nextCounter(world: World, count = 1): number {
@@ -122,28 +150,52 @@ export class ScriptVerbs extends EventScript {
   }
 
   /**
-   * Presses keys on the keypad, one every `gap` (default 120 ms), starting at the cursor.
+   * Presses keys on the keypad, one every `gap` (default 120 ms), starting at the cursor. A
+   * string presses one key per character (digits, `*`, `#`); an array presses one key per
+   * name, which also reaches the named keys (`up`, `down`, `left`, `right`, `select`, `call`,
+   * `end`, `back`). Every key is checked when scripted.
    *
-   * @param keys Keys, e.g. `"4711#"`.
+   * @param keys Keys, e.g. `"4711#"`, or key names, e.g. `["1", "2", "select"]`.
    * @param options The gap between presses.
    * @returns The script.
+   * @throws {ScenarioError} For no keys, a key the keypad does not have, or an unknown option.
+   *
+   * @example Usage
+   * ```ts
+   * import { ScriptVerbs } from "./script_verbs.ts";
+   * import { emptyPlan } from "./plan.ts";
+   * import assert from "node:assert/strict";
+   * const plan = emptyPlan("x");
+   * new ScriptVerbs(plan).at("1s").keypad("12#").after("1s").keypad(["up", "select"]);
+   * assert.deepEqual(plan.events.map((e) => e.label), ['keypad "12#"', 'keypad ["up","select"]']);
+   * ```
    */
-  keypad(keys: string, options: { gap?: Duration | string } = {}): this {
+  keypad(keys: string | readonly string[], options: { gap?: Duration | string } = {}): this {
+    checkOptionKeys(options, KEYPAD_KEYS, { action: "Cannot script keypad" });
     const gap = toDuration(options.gap ?? 120_000_000, "keypad gap");
-    if (typeof keys !== "string" || keys.length === 0) {
+    const named = Array.isArray(keys);
+    const shown = named ? JSON.stringify(keys) : `"${keys}"`;
+    if (named) {
+      if (keys.length === 0 || keys.some((key) => typeof key !== "string")) {
+        throw new ScenarioError(
+          `Invalid keypad keys ${shown}: give key names such as ["1", "2", "select"]`,
+        );
+      }
+    } else if (typeof keys !== "string" || keys.length === 0) {
       throw new ScenarioError(
         `Invalid keypad keys ${JSON.stringify(keys)}: give keys such as "4711#"`,
       );
     }
-    for (const key of keys) {
-      whenScripted(`Invalid keypad keys "${keys}"`, () => scancodeForKey(key));
+    const presses: readonly string[] = [...keys];
+    for (const key of presses) {
+      whenScripted(`Invalid keypad keys ${shown}`, () => scancodeForKey(key));
     }
     return this.add({
-      label: `keypad "${keys}"`,
+      label: `keypad ${shown}`,
       check: (plan) => checkDevice(plan, "keypad", "keypad"),
       run: (world, at) => {
         const keypad = world.board.device<Keypad>("keypad");
-        [...keys].forEach((key, i) => {
+        presses.forEach((key, i) => {
           world.engine.schedule(at + i * gap, () => {
             keypad.press(key);
             world.engine.after(1_000_000, () => world.scanSecrets());
@@ -184,6 +236,7 @@ export class ScriptVerbs extends EventScript {
    * @returns The script.
    */
   irqStorm(device: string, options: { count?: number; gap?: Duration | string } = {}): this {
+    checkOptionKeys(options, IRQ_STORM_KEYS, { action: `Cannot script irqStorm("${device}")` });
     const count = positiveInteger(options.count ?? 1_000, "irqStorm count");
     const gap = Math.max(1, toDuration(options.gap ?? 2_000, "irqStorm gap"));
     return this.add({
@@ -207,6 +260,9 @@ export class ScriptVerbs extends EventScript {
    * @returns The script.
    */
   ipcBurst(from: string, to: string, options: { messages: number; bytes: number }): this {
+    checkOptionKeys(options, IPC_BURST_KEYS, {
+      action: `Cannot script ipcBurst("${from}", "${to}")`,
+    });
     const messages = positiveInteger(options.messages, "ipcBurst messages");
     const bytes = positiveInteger(options.bytes, "ipcBurst bytes");
     return this.add({
@@ -246,6 +302,7 @@ export class ScriptVerbs extends EventScript {
    * @returns The script.
    */
   compromise(cell: string, options: { attacks?: readonly AttackName[] } = {}): this {
+    checkOptionKeys(options, COMPROMISE_KEYS, { action: `Cannot script compromise("${cell}")` });
     const names = options.attacks ?? attackNames;
     for (const name of names) {
       if (!attackNames.includes(name)) {
@@ -300,6 +357,7 @@ export class ScriptVerbs extends EventScript {
    * @returns The script.
    */
   remoteWipe(cell: string, options: { forged?: boolean; replay?: boolean } = {}): this {
+    checkOptionKeys(options, REMOTE_WIPE_KEYS, { action: `Cannot script remoteWipe("${cell}")` });
     const at = this.cursor;
     whenScripted(
       `Invalid remoteWipe("${cell}")`,
@@ -356,6 +414,7 @@ export class ScriptVerbs extends EventScript {
       powerLossAt?: Duration | string;
     } = {},
   ): this {
+    checkOptionKeys(options, FOTA_KEYS, { action: `Cannot script fota("${cell}")` });
     const variant = options.variant ?? "good";
     if (!["good", "crash-on-boot", "no-health"].includes(variant)) {
       throw new ScenarioError(

@@ -10,17 +10,26 @@
  * @module
  */
 
+import { checkOptionKeys, type OptionKeys } from "../../hw/option_keys.ts";
 import type { CostTable } from "../cost_model.ts";
 import { FairSharePolicy, type FairSharePolicyOptions } from "./fair_share_policy.ts";
 import { type KernelProfile, scaleCosts } from "./profile.ts";
 
 const E17 = "E, enterprise-hypervisor overhead order [S17]";
 
+const KVM_KEYS = {
+  nice: true,
+  latencyNs: true,
+  minGranularityNs: true,
+  wakeupGranularityNs: true,
+} as const satisfies OptionKeys<FairSharePolicyOptions>;
+
 /**
  * The KVM profile.
  *
  * @param options Nice values per cell and CFS tunables.
  * @returns The profile.
+ * @throws {TypeError} For an unknown option.
  *
  * @example Usage
  * ```ts
@@ -32,6 +41,7 @@ const E17 = "E, enterprise-hypervisor overhead order [S17]";
  * ```
  */
 export function kvm(options: FairSharePolicyOptions = {}): KernelProfile {
+  checkOptionKeys(options, KVM_KEYS, { action: "Cannot create profiles.kvm" });
   return {
     kind: "kernel-profile",
     name: "kvm",

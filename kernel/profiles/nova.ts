@@ -9,15 +9,21 @@
  * @module
  */
 
+import { checkOptionKeys, type OptionKeys } from "../../hw/option_keys.ts";
 import type { CostTable } from "../cost_model.ts";
 import { FixedPriorityPolicy } from "../scheduler.ts";
 import type { KernelProfile } from "./profile.ts";
+
+const NOVA_KEYS = { sliceNs: true } as const satisfies OptionKeys<
+  NonNullable<Parameters<typeof nova>[0]>
+>;
 
 /**
  * The NOVA profile.
  *
  * @param options The round-robin slice among equals, ns (default 10 ms).
  * @returns The profile.
+ * @throws {TypeError} For an unknown option.
  *
  * @example Usage
  * ```ts
@@ -28,6 +34,7 @@ import type { KernelProfile } from "./profile.ts";
  * ```
  */
 export function nova(options: { readonly sliceNs?: number } = {}): KernelProfile {
+  checkOptionKeys(options, NOVA_KEYS, { action: "Cannot create profiles.nova" });
   return {
     kind: "kernel-profile",
     name: "nova",

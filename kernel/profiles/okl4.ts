@@ -7,6 +7,7 @@
  * @module
  */
 
+import { checkOptionKeys, type OptionKeys } from "../../hw/option_keys.ts";
 import type { CostTable } from "../cost_model.ts";
 import { FixedPriorityPolicy } from "../scheduler.ts";
 import type { KernelProfile } from "./profile.ts";
@@ -17,11 +18,14 @@ export interface Okl4Options {
   readonly sliceNs?: number;
 }
 
+const OKL4_KEYS = { sliceNs: true } as const satisfies OptionKeys<Okl4Options>;
+
 /**
  * The OKL4 Microvisor profile.
  *
  * @param options The round-robin slice.
  * @returns The profile.
+ * @throws {TypeError} For an unknown option.
  *
  * @example Usage
  * ```ts
@@ -33,6 +37,7 @@ export interface Okl4Options {
  * ```
  */
 export function okl4(options: Okl4Options = {}): KernelProfile {
+  checkOptionKeys(options, OKL4_KEYS, { action: "Cannot create profiles.okl4" });
   return {
     kind: "kernel-profile",
     name: "okl4",

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { checkOptionKeys, type OptionKeys } from "../../hw/option_keys.ts";
 import type { CostTable } from "../cost_model.ts";
 import type { KernelProfile, ProfileContext } from "./profile.ts";
 import { type PartitionWindow, WindowPolicy } from "./window_policy.ts";
@@ -25,11 +26,20 @@ export interface PikeosOptions {
   readonly handOver?: boolean;
 }
 
+const PIKEOS_KEYS = {
+  frame: true,
+  windowNs: true,
+  handOver: true,
+} as const satisfies OptionKeys<PikeosOptions>;
+
+const WINDOW_KEYS = { cells: true, ns: true } as const satisfies OptionKeys<PartitionWindow>;
+
 /**
  * The PikeOS profile.
  *
  * @param options The frame, or the window length of the default frame, and hand-over.
  * @returns The profile.
+ * @throws {TypeError} For an unknown option, also in a window of `frame`.
  *
  * @example Usage
  * ```ts
@@ -42,6 +52,13 @@ export interface PikeosOptions {
  * ```
  */
 export function pikeos(options: PikeosOptions = {}): KernelProfile {
+  const action = "Cannot create profiles.pikeos";
+  checkOptionKeys(options, PIKEOS_KEYS, { action });
+  if (Array.isArray(options.frame)) {
+    options.frame.forEach((window, i) =>
+      checkOptionKeys(window, WINDOW_KEYS, { action, prefix: `frame.${i}.` })
+    );
+  }
   const windowNs = options.windowNs ?? 1_000_000;
   return {
     kind: "kernel-profile",

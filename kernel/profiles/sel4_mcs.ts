@@ -9,6 +9,7 @@
  * @module
  */
 
+import { checkOptionKeys, type OptionKeys } from "../../hw/option_keys.ts";
 import type { CostTable } from "../cost_model.ts";
 import { FixedPriorityPolicy } from "../scheduler.ts";
 import type { KernelProfile } from "./profile.ts";
@@ -21,11 +22,17 @@ export interface Sel4McsOptions {
   readonly timeoutFaults?: boolean;
 }
 
+const SEL4_MCS_KEYS = {
+  sliceNs: true,
+  timeoutFaults: true,
+} as const satisfies OptionKeys<Sel4McsOptions>;
+
 /**
  * The seL4 MCS profile.
  *
  * @param options Slice and timeout faults.
  * @returns The profile.
+ * @throws {TypeError} For an unknown option.
  *
  * @example Usage
  * ```ts
@@ -37,6 +44,7 @@ export interface Sel4McsOptions {
  * ```
  */
 export function sel4Mcs(options: Sel4McsOptions = {}): KernelProfile {
+  checkOptionKeys(options, SEL4_MCS_KEYS, { action: "Cannot create profiles.sel4Mcs" });
   return {
     kind: "kernel-profile",
     name: "sel4-mcs",

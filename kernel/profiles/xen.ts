@@ -13,6 +13,7 @@
  */
 
 import type { DeliveredVirq, Operation, OperationResult } from "../abi.ts";
+import { checkOptionKeys, type OptionKeys } from "../../hw/option_keys.ts";
 import type { CostTable } from "../cost_model.ts";
 import type { Microvisor } from "../microvisor.ts";
 import type { GuestContext } from "../objects/cell.ts";
@@ -32,6 +33,14 @@ export interface XenOptions extends CreditPolicyOptions {
   /** Cycles dom0 spends per forwarded IRQ; default {@linkcode DOM0_IRQ_CYCLES}. */
   readonly dom0IrqCycles?: number;
 }
+
+const XEN_KEYS = {
+  weights: true,
+  caps: true,
+  tickNs: true,
+  sliceNs: true,
+  dom0IrqCycles: true,
+} as const satisfies OptionKeys<XenOptions>;
 
 /** dom0's program: take each forwarded line, handle it, notify the owner over its event channel. */
 function* dom0Program(
@@ -55,6 +64,7 @@ function* dom0Program(
  *
  * @param options Credit weights and caps per cell, tick and slice, dom0's IRQ cost.
  * @returns The profile.
+ * @throws {TypeError} For an unknown option.
  *
  * @example Usage
  * ```ts
@@ -67,6 +77,7 @@ function* dom0Program(
  * ```
  */
 export function xen(options: XenOptions = {}): KernelProfile {
+  checkOptionKeys(options, XEN_KEYS, { action: "Cannot create profiles.xen" });
   const dom0Cycles = options.dom0IrqCycles ?? DOM0_IRQ_CYCLES;
   return {
     kind: "kernel-profile",

@@ -3,6 +3,7 @@ import { encodeBootRecord } from "../../guests/_manager_boot_record.ts";
 import {
   backendKeys,
   buildImage,
+  chunkImage,
   fotaCommands,
   readImageHeader,
   signImage,
@@ -221,4 +222,31 @@ Deno.test("manager() FOTA power loss at 60 + every flash operation's midpoint le
   }
   assert.ok(outcomes.old > 0 && outcomes.new > 0, JSON.stringify(outcomes));
   assert.ok(outcomes.torn >= midpoints.length, JSON.stringify(outcomes));
+});
+
+Deno.test("buildImage(), fotaCommands() and chunkImage() reject a misspelled option, naming it, a suggestion and the valid ones", () => {
+  assert.throws(
+    () => buildImage({ name: "svc", version: "2.0", variant: "good", bodyByte: 100 } as never),
+    new TypeError(
+      'Cannot build image: unknown option "bodyByte" (did you mean "bodyBytes"?); valid options are "name", "version", "variant", "bodyBytes"',
+    ),
+  );
+  assert.throws(
+    () =>
+      fotaCommands(V1, {
+        target: "svc",
+        counter: 1,
+        secretKey: KEYS.secretKey,
+        pageByte: 1_024,
+      } as never),
+    new TypeError(
+      'Cannot build FOTA commands: unknown option "pageByte" (did you mean "pageBytes"?); valid options are "target", "counter", "secretKey", "pageBytes"',
+    ),
+  );
+  assert.throws(
+    () => chunkImage(V1, { pageByte: 1_024 } as never),
+    new TypeError(
+      'Cannot chunk image: unknown option "pageByte" (did you mean "pageBytes"?); valid options are "pageBytes"',
+    ),
+  );
 });

@@ -481,6 +481,21 @@ Deno.test("keypad() rejects a key the keypad does not have before anything runs 
   );
 });
 
+Deno.test("keypad() with an array checks every key name when scripted", () => {
+  rejects(
+    () => base().script((t) => t.at("10s").keypad(["1", "selekt"])).execute({ for: "1ms" }),
+    /^Invalid keypad keys \["1","selekt"\]: cannot press key "selekt": valid keys are 0 1 2 3 4 5 6 7 8 9 \* # up down left right select call end back$/,
+  );
+  assert.equal(
+    rejects(() => base().script((t) => t.keypad([])).execute({ for: "1ms" })),
+    'Invalid keypad keys []: give key names such as ["1", "2", "select"]',
+  );
+  assert.equal(
+    rejects(() => base().script((t) => t.keypad(["1", 5 as never])).execute({ for: "1ms" })),
+    'Invalid keypad keys ["1",5]: give key names such as ["1", "2", "select"]',
+  );
+});
+
 Deno.test("Verb arguments the device or backend would refuse mid-run are bad input when scripted", () => {
   const withAndroid = () =>
     base().cell("android", richOs({ priority: 5 }))
@@ -681,4 +696,110 @@ Deno.test("Guest factories reject a misspelled option, naming it, a suggestion a
     "tests/rigs/fixtures/unknown_guest_option.ts",
     /^error: Cannot create richOs: unknown option "vcpu" \(did you mean "vcpus"\?\); valid options are "priority", "affinity",/m,
   );
+});
+
+Deno.test("Kernel profiles reject a misspelled option, naming it, a suggestion and the valid ones", () => {
+  const cases: [() => unknown, string][] = [
+    [
+      () => profiles.okl4({ slice: 1 } as never),
+      'Cannot create profiles.okl4: unknown option "slice" (did you mean "sliceNs"?); valid options are "sliceNs"',
+    ],
+    [
+      () => profiles.sel4Mcs({ timeoutFault: false } as never),
+      'Cannot create profiles.sel4Mcs: unknown option "timeoutFault" (did you mean "timeoutFaults"?); valid options are "sliceNs", "timeoutFaults"',
+    ],
+    [
+      () => profiles.pikeos({ windowMs: 1 } as never),
+      'Cannot create profiles.pikeos: unknown option "windowMs" (did you mean "windowNs"?); valid options are "frame", "windowNs", "handOver"',
+    ],
+    [
+      () =>
+        profiles.pikeos({
+          frame: [{ cells: ["app"], ns: ms(1) }, { cell: ["other"], ns: ms(1) } as never],
+        }),
+      'Cannot create profiles.pikeos: unknown option "frame.1.cell" (did you mean "frame.1.cells"?); valid options are "frame.1.cells", "frame.1.ns"',
+    ],
+    [
+      () => profiles.nova({ sliceMs: 1 } as never),
+      'Cannot create profiles.nova: unknown option "sliceMs" (did you mean "sliceNs"?); valid options are "sliceNs"',
+    ],
+    [
+      () => profiles.xen({ weight: { app: 512 } } as never),
+      'Cannot create profiles.xen: unknown option "weight" (did you mean "weights"?); valid options are "weights", "caps", "tickNs", "sliceNs", "dom0IrqCycles"',
+    ],
+    [
+      () => profiles.kvm({ nices: { app: -5 } } as never),
+      'Cannot create profiles.kvm: unknown option "nices" (did you mean "nice"?); valid options are "nice", "latencyNs", "minGranularityNs", "wakeupGranularityNs"',
+    ],
+  ];
+  for (const [mistake, message] of cases) {
+    assert.throws(mistake, new TypeError(message));
+    // The same mistake inside a scenario step is bad input too.
+    assert.equal(rejects(() => base().script(() => mistake()).execute({ for: "1ms" })), message);
+  }
+});
+
+Deno.test("Script verbs reject a misspelled option, naming it, a suggestion and the valid ones", async () => {
+  const withCells = () =>
+    base().cell("android", richOs({ priority: 5 })).cell("mgr", manager({ priority: 150 }))
+      .cell("modem", fotaService({ priority: 120 }))
+      .channel("android", "app", { slots: 4, maxBytes: 64 });
+  const cases: [(s: Scenario) => Scenario, string][] = [
+    [
+      (s) => s.script((t) => t.keypad("47", { gapp: "1ms" } as never)),
+      'Cannot script keypad: unknown option "gapp" (did you mean "gap"?); valid options are "gap"',
+    ],
+    [
+      (s) => s.script((t) => t.keypad(["1", "select"], { gapp: "1ms" } as never)),
+      'Cannot script keypad: unknown option "gapp" (did you mean "gap"?); valid options are "gap"',
+    ],
+    [
+      (s) => s.script((t) => t.irqStorm("uart", { counts: 5 } as never)),
+      'Cannot script irqStorm("uart"): unknown option "counts" (did you mean "count"?); valid options are "count", "gap"',
+    ],
+    [
+      (s) => s.script((t) => t.ipcBurst("android", "app", { messages: 1, byte: 8 } as never)),
+      'Cannot script ipcBurst("android", "app"): unknown option "byte" (did you mean "bytes"?); valid options are "messages", "bytes"',
+    ],
+    [
+      (s) => s.script((t) => t.compromise("android", { attack: ["dma"] } as never)),
+      'Cannot script compromise("android"): unknown option "attack" (did you mean "attacks"?); valid options are "attacks"',
+    ],
+    [
+      (s) => s.script((t) => t.remoteWipe("app", { forge: true } as never)),
+      'Cannot script remoteWipe("app"): unknown option "forge" (did you mean "forged"?); valid options are "forged", "replay"',
+    ],
+    [
+      (s) => s.script((t) => t.fota("modem", { powerLoss: "1ms" } as never)),
+      'Cannot script fota("modem"): unknown option "powerLoss" (did you mean "powerLossAt"?); valid options are "version", "variant", "badSignature", "powerLossAt"',
+    ],
+  ];
+  for (const [mistake, message] of cases) {
+    assert.equal(rejects(() => mistake(withCells()).execute({ for: "1ms" })), message);
+  }
+  await exitsTwo(
+    "tests/rigs/fixtures/unknown_verb_option.ts",
+    /^error: Cannot script keypad: unknown option "gapp" \(did you mean "gap"\?\); valid options are "gap"$/m,
+  );
+});
+
+Deno.test("Repeaters reject a misspelled option, naming it, a suggestion and the valid ones", () => {
+  const cases: [(s: Scenario) => Scenario, string][] = [
+    [
+      (s) => s.script((t) => t.every("1ms", (t) => t.crash("app"), { untill: "5ms" } as never)),
+      'Cannot script every 1ms: unknown option "untill" (did you mean "until"?); valid options are "from", "until", "count"',
+    ],
+    [
+      (s) => s.script((t) => t.poisson("2ms", (t) => t.crash("app"), { form: "1ms" } as never)),
+      'Cannot script poisson mean 2ms: unknown option "form" (did you mean "from"?); valid options are "from", "until", "count"',
+    ],
+    [
+      (s) =>
+        s.script((t) => t.uniform("1ms", "3ms", (t) => t.crash("app"), { counts: 2 } as never)),
+      'Cannot script uniform 1ms..3ms: unknown option "counts" (did you mean "count"?); valid options are "from", "until", "count"',
+    ],
+  ];
+  for (const [mistake, message] of cases) {
+    assert.equal(rejects(() => mistake(base()).execute({ for: "1ms" })), message);
+  }
 });

@@ -18,6 +18,8 @@ import {
   us,
 } from "../../mod.ts";
 import type { TraceRecord } from "../../hw/trace_bus.ts";
+import { keyForScancode } from "../../hw/devices/keypad.ts";
+import { irqAck, read, wait } from "../../guests/program.ts";
 
 /** Runs a scenario and keeps every trace record (exporters-style; the run is unchanged). */
 function traced(
@@ -96,6 +98,48 @@ Deno.test("keypad() presses one key per gap from the cursor and each reaches the
   const scan = pressed[0] - 10_000_000;
   assert.ok(scan >= 0 && scan < 100_000);
   assert.deepEqual(pressed, [10_000_000, 17_000_000, 24_000_000, 40_000_000].map((t) => t + scan));
+});
+
+Deno.test("keypad() with an array presses named keys, and the keypad's owner reads each one", () => {
+  // The owner pops every scancode from the keypad's FIFO (DATA at 0x08) on each interrupt.
+  const seen: (string | undefined)[] = [];
+  const reader = native({
+    priority: 100,
+    irqs: ["keypad"],
+    devices: ["keypad"],
+    *program(ctx) {
+      const keypad = ctx.windows["keypad"].base;
+      for (;;) {
+        yield* wait();
+        for (;;) {
+          const status = yield* read(keypad, 4);
+          if (!status.ok || (status.value[0] & 1) === 0) break;
+          const data = yield* read(keypad + 0x08, 4);
+          if (data.ok) seen.push(keyForScancode(data.value[0]));
+        }
+        yield* irqAck(ctx.caps["irq:keypad"]);
+      }
+    },
+  });
+  const { result, records } = traced(
+    handset("keypad names").cell("pin", reader).cell("b", busy())
+      .script((t) => t.at("10ms").keypad(["1", "2", "select", "up"], { gap: "5ms" }))
+      .expect((r) => r.irqLatency("keypad").count.toBe(4)),
+    { for: "100ms" },
+  );
+  holds(result);
+  assert.deepEqual(seen, ["1", "2", "select", "up"]);
+  const keys = records.filter((r) => r.kind === "keypad.key");
+  assert.deepEqual(keys.map((r) => r.code), [0x31, 0x32, 0x84, 0x80]);
+  const scan = keys[0].time - 10_000_000;
+  assert.deepEqual(
+    keys.map((r) => r.time),
+    [10_000_000, 15_000_000, 20_000_000, 25_000_000].map((t) => t + scan),
+  );
+  assert.ok(
+    records.some((r) => r.kind === "script.event" && r.label === 'keypad ["1","2","select","up"]'),
+    "the event is labelled with the key names",
+  );
 });
 
 Deno.test("radio() stops and restarts the frame interrupts", () => {
