@@ -26,8 +26,15 @@ export class FrameAllocator {
   /** Total frames in the pool. */
   readonly totalFrames: number;
   #next = 0;
+  /** Indexes of freed frames, reused before never-used ones. */
   #freed: number[] = [];
-  #owned = new Set<number>();
+  /**
+   * One byte per frame, 1 while it is allocated: a cell takes thousands of frames when it
+   * starts, and a byte per frame costs less to set and test than a set of addresses (which
+   * are above 2^31, so each would be a boxed number in a `Set`).
+   */
+  #owned: Uint8Array;
+  #ownedCount = 0;
 
   /**
    * Creates an allocator over a pool of physical frames.
@@ -38,11 +45,12 @@ export class FrameAllocator {
   constructor(base: number, size: number) {
     this.base = base;
     this.totalFrames = Math.floor(size / PAGE_SIZE);
+    this.#owned = new Uint8Array(this.totalFrames);
   }
 
   /** Frames still free. */
   get freeFrames(): number {
-    return this.totalFrames - this.#owned.size;
+    return this.totalFrames - this.#ownedCount;
   }
 
   /**
@@ -54,11 +62,16 @@ export class FrameAllocator {
   allocate(count: number): number[] | undefined {
     if (count > this.freeFrames) return undefined;
     const frames: number[] = [];
+    const owned = this.#owned;
+    const freed = this.#freed;
     // Reuse freed frames lowest-first so allocation is deterministic.
-    this.#freed.sort((a, b) => b - a);
-    while (frames.length < count && this.#freed.length > 0) frames.push(this.#freed.pop()!);
-    while (frames.length < count) frames.push(this.base + PAGE_SIZE * this.#next++);
-    for (const frame of frames) this.#owned.add(frame);
+    if (freed.length > 1) freed.sort((a, b) => b - a);
+    while (frames.length < count) {
+      const index = freed.length > 0 ? freed.pop()! : this.#next++;
+      owned[index] = 1;
+      frames.push(this.base + PAGE_SIZE * index);
+    }
+    this.#ownedCount += frames.length;
     return frames;
   }
 
@@ -69,7 +82,11 @@ export class FrameAllocator {
    */
   free(frames: readonly number[]): void {
     for (const frame of frames) {
-      if (this.#owned.delete(frame)) this.#freed.push(frame);
+      const index = this.#indexOf(frame);
+      if (index < 0 || this.#owned[index] === 0) continue;
+      this.#owned[index] = 0;
+      this.#ownedCount--;
+      this.#freed.push(index);
     }
   }
 
@@ -80,6 +97,13 @@ export class FrameAllocator {
    * @returns Whether it is owned by someone.
    */
   isAllocated(frame: number): boolean {
-    return this.#owned.has(frame);
+    const index = this.#indexOf(frame);
+    return index >= 0 && this.#owned[index] === 1;
+  }
+
+  /** The pool index of a frame's address, or -1 if the address is not a frame of the pool. */
+  #indexOf(frame: number): number {
+    const index = (frame - this.base) / PAGE_SIZE;
+    return Number.isInteger(index) && index >= 0 && index < this.totalFrames ? index : -1;
   }
 }
