@@ -1,23 +1,27 @@
 /**
  * Compares the handset benchmark's speed in two checkouts, interleaved in one process: this
- * checkout's `scenarios/coexistence.ts` and another's run by turns (A, B, A, B, …), and the
- * best rate of each is kept. Separate processes of the same build differ by 5-10% on the
- * project's machines (V8 compiles each differently, and the host's load comes and goes); runs
- * taken by turns in one process see the same host at the same moments. That narrows the noise
- * but does not remove it: one comparison of a build with an equally fast one still gives a
- * ratio anywhere from about 0.94 to 1.09. Run it several times, half of them with `--swap`
- * (the other checkout first in each round), and take the middle of the ratios; trust only a
- * difference that every run agrees on.
+ * checkout's `scenarios/coexistence.ts` and another's run by turns, in pairs, and the verdict is
+ * the median of the pairs' speed ratios.
+ *
+ * The host's speed comes and goes: separate processes of one build differ by 5-30% on the
+ * project's machines, and even in one process a single run may take half again as long as the
+ * next. Two runs taken one right after the other see nearly the same host, so each pair gives
+ * a ratio of this checkout's speed over the other's, the order inside a pair alternates (so
+ * neither build always runs second, warmer or colder), and the median of many such ratios
+ * shrugs off the pairs a load spike hit. With the defaults (40 pairs of 20-s runs, about half
+ * a minute) a checkout compared with itself gives a median within about 1.5% of 1, so a
+ * change that moves the median by 3% or more is real; the interquartile range of the ratios is
+ * printed beside it.
  *
  * ```sh
  * git worktree add ../before HEAD~1   # or: mkdir ../before && git archive HEAD~1 | tar -x -C ../before
  * deno run --allow-read tools/ab_handset.ts ../before
- * deno run --allow-read tools/ab_handset.ts ../before --swap
  * ```
  *
- * Prints each build's best events per wall second, their ratio (this checkout over the
- * other), and each build's fingerprint, so that a change which was meant to keep behaviour
- * shows whether it kept the records too. Exits 0, or 2 on bad arguments.
+ * Prints the median ratio (this checkout over the other) with its interquartile range, each
+ * build's best and median events per wall second, and each build's fingerprint, so that a
+ * change which was meant to keep behaviour shows whether it kept the records too. Exits 0, or
+ * 2 on bad arguments.
  *
  * @module
  */
@@ -38,11 +42,11 @@ interface Runnable {
 export interface AbOptions {
   /** The other checkout's root folder. */
   readonly other: string;
-  /** How many turns each build gets. */
+  /** How many pairs of runs (each build runs once per pair). */
   readonly rounds: number;
   /** The simulated length of each run, e.g. "60s". */
   readonly duration: string;
-  /** Whether the other checkout runs first in each round. */
+  /** Whether the other checkout runs first in the first pair (the order alternates). */
   readonly swap: boolean;
 }
 
@@ -58,8 +62,8 @@ class UsageError extends Error {}
  */
 export function parseAbArguments(args: readonly string[]): AbOptions {
   let other: string | undefined;
-  let rounds = 8;
-  let duration = "60s";
+  let rounds = 40;
+  let duration = "20s";
   let swap = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -122,65 +126,110 @@ async function loadHandset(root: string): Promise<Runnable> {
   return entry.scenario as Runnable;
 }
 
-/** One build's best run. */
+/** One build's runs. */
 export interface AbSide {
   /** The checkout. */
   readonly root: string;
   /** Its best events per wall second. */
   readonly eventsPerS: number;
+  /** Its median events per wall second. */
+  readonly medianEventsPerS: number;
   /** Its runs' fingerprint. */
   readonly fingerprint: string;
+}
+
+/** What a comparison found. */
+export interface AbResult {
+  /** This checkout. */
+  readonly here: AbSide;
+  /** The other checkout. */
+  readonly there: AbSide;
+  /** The median over the pairs of this checkout's speed over the other's. */
+  readonly ratio: number;
+  /** The first and third quartiles of those ratios. */
+  readonly ratioQuartiles: readonly [number, number];
+}
+
+/**
+ * A quantile of some numbers, by linear interpolation between the closest ranks.
+ *
+ * @param values The numbers (not changed).
+ * @param q The quantile, 0 to 1.
+ * @returns The quantile.
+ */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = q * (sorted.length - 1);
+  const below = Math.floor(at);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below] + (sorted[above] - sorted[below]) * (at - below);
 }
 
 /**
  * Runs the comparison.
  *
  * @param options What to compare.
- * @param progress Told after each round.
- * @returns This checkout's side, then the other's.
+ * @param progress Told after each pair.
+ * @returns Each build's speeds and the median ratio.
  */
 export async function compareHandset(
   options: AbOptions,
   progress: (round: number) => void = () => {},
-): Promise<[AbSide, AbSide]> {
+): Promise<AbResult> {
   const here = resolve(new URL("..", import.meta.url).pathname);
   const there = isAbsolute(options.other) ? options.other : resolve(options.other);
   const roots = [here, there];
   const scenarios = [await loadHandset(here), await loadHandset(there)];
-  const best = [0, 0];
+  const rates: [number[], number[]] = [[], []];
+  const ratios: number[] = [];
   const fingerprints = ["", ""];
-  // A short run of each first, so neither build's first timed run is its interpreted one.
-  for (const scenario of scenarios) scenario.execute({ for: "5s" });
-  const order = options.swap ? [1, 0] : [0, 1];
+  // A few short runs of each first, so neither build's timed runs are its interpreted ones.
+  for (let warmup = 0; warmup < 3; warmup++) {
+    for (const scenario of scenarios) scenario.execute({ for: "5s" });
+  }
   for (let round = 1; round <= options.rounds; round++) {
-    for (const side of order) {
+    const otherFirst = options.swap === (round % 2 === 1);
+    for (const side of otherFirst ? [1, 0] : [0, 1]) {
       const started = performance.now();
       const result = scenarios[side].execute({ for: options.duration });
       const wallS = (performance.now() - started) / 1000;
-      best[side] = Math.max(best[side], result.events / wallS);
+      rates[side].push(result.events / wallS);
       fingerprints[side] = result.fingerprint;
     }
+    ratios.push(rates[0][round - 1] / rates[1][round - 1]);
     progress(round);
   }
   const side = (index: number): AbSide => ({
     root: roots[index],
-    eventsPerS: best[index],
+    eventsPerS: Math.max(...rates[index]),
+    medianEventsPerS: quantile(rates[index], 0.5),
     fingerprint: fingerprints[index],
   });
-  return [side(0), side(1)];
+  return {
+    here: side(0),
+    there: side(1),
+    ratio: quantile(ratios, 0.5),
+    ratioQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
+  };
 }
 
 if (import.meta.main) {
   try {
     const options = parseAbArguments(Deno.args);
-    const [here, there] = await compareHandset(
+    const { here, there, ratio, ratioQuartiles } = await compareHandset(
       options,
-      (round) => console.error(`round ${round}/${options.rounds}`),
+      (round) => console.error(`pair ${round}/${options.rounds}`),
     );
-    const rate = (side: AbSide) => `${(side.eventsPerS / 1e6).toFixed(3)} M events/s`;
+    const rate = (side: AbSide) =>
+      `best ${(side.eventsPerS / 1e6).toFixed(3)}, median ${
+        (side.medianEventsPerS / 1e6).toFixed(3)
+      } M events/s`;
     console.log(`this checkout   ${rate(here)}  fingerprint ${here.fingerprint}`);
     console.log(`other checkout  ${rate(there)}  fingerprint ${there.fingerprint}`);
-    console.log(`ratio (this / other) ${(here.eventsPerS / there.eventsPerS).toFixed(3)}`);
+    console.log(
+      `ratio (this / other) ${ratio.toFixed(3)}: median of ${options.rounds} pairs, ` +
+        `interquartile range ${ratioQuartiles[0].toFixed(3)}-${ratioQuartiles[1].toFixed(3)}`,
+    );
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n${USAGE}`);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
-import { compareHandset, parseAbArguments } from "../../tools/ab_handset.ts";
+import { compareHandset, parseAbArguments, quantile } from "../../tools/ab_handset.ts";
 
 Deno.test("ab_handset: arguments and their defaults", () => {
   assert.deepEqual(parseAbArguments(["../before"]), {
     other: "../before",
-    rounds: 8,
-    duration: "60s",
+    rounds: 40,
+    duration: "20s",
     swap: false,
   });
   assert.deepEqual(parseAbArguments(["--rounds", "3", "x", "--for", "1.5min", "--swap"]), {
@@ -43,17 +43,30 @@ Deno.test("ab_handset: a checkout that is not one is refused", async () => {
   }
 });
 
+Deno.test("ab_handset: quantiles interpolate between ranks and leave the input alone", () => {
+  const values = [4, 1, 3, 2];
+  assert.equal(quantile(values, 0.5), 2.5);
+  assert.equal(quantile(values, 0.25), 1.75);
+  assert.equal(quantile(values, 0.75), 3.25);
+  assert.equal(quantile(values, 0), 1);
+  assert.equal(quantile(values, 1), 4);
+  assert.equal(quantile([7], 0.5), 7);
+  assert.deepEqual(values, [4, 1, 3, 2]);
+});
+
 Deno.test("ab_handset: a checkout against itself runs both sides and agrees", async () => {
   const root = resolve(new URL("../..", import.meta.url).pathname);
   const rounds: number[] = [];
-  const [here, there] = await compareHandset(
-    { other: root, rounds: 2, duration: "1s", swap: true },
+  const { here, there, ratio, ratioQuartiles } = await compareHandset(
+    { other: root, rounds: 3, duration: "1s", swap: true },
     (round) => rounds.push(round),
   );
-  assert.deepEqual(rounds, [1, 2]);
+  assert.deepEqual(rounds, [1, 2, 3]);
   assert.equal(here.root, root);
   assert.equal(there.root, root);
   assert.ok(here.eventsPerS > 0 && there.eventsPerS > 0);
+  assert.ok(here.medianEventsPerS > 0 && here.medianEventsPerS <= here.eventsPerS);
+  assert.ok(ratio > 0 && ratioQuartiles[0] <= ratio && ratio <= ratioQuartiles[1]);
   assert.match(here.fingerprint, /^[0-9a-f]{16}$/);
   assert.equal(here.fingerprint, there.fingerprint);
 });
