@@ -120,14 +120,25 @@ export function timer(kernel: KernelState, core: number, at: number, work: () =>
   // one it made: a periodic timer, which passes the same work at every expiry, makes one.
   let callback = slot.timerCallback;
   if (slot.timerWork !== work || callback === undefined) {
-    callback = () => {
-      slot.work[slot.workCount++] = work;
-      kick(kernel, slot);
-    };
+    callback = () => timerFired(kernel, core, work);
     slot.timerWork = work;
     slot.timerCallback = callback;
   }
   return kernel.engine.schedule(at, callback);
+}
+
+/**
+ * Runs a kernel timer's work on a core now, as the timer interrupt of an expiry that is due
+ * at this instant (what a timer armed by {@linkcode timer} does when its event comes).
+ *
+ * @param kernel The kernel.
+ * @param core The core.
+ * @param work What to do.
+ */
+export function timerFired(kernel: KernelState, core: number, work: () => void): void {
+  const slot = kernel.cores[core];
+  slot.work[slot.workCount++] = work;
+  kick(kernel, slot);
 }
 
 /**
@@ -276,9 +287,11 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
       current.state = "ready";
       // A preempted vCPU keeps the rest of its round-robin slice (it goes back to the head of
       // its level); otherwise frequent preemption would restart its slice forever and starve
-      // its equals.
-      current.sliceLeftNs = Math.max(0, core.sliceEndsAt - kernel.engine.now);
-      policy.enqueue(current, true);
+      // its equals. One preempted just as its slice ran out has no rest: its turn is over, and
+      // it goes to the back, as it would had its slice ended a moment earlier.
+      const left = core.sliceEndsAt - kernel.engine.now;
+      current.sliceLeftNs = left > 0 ? left : -1;
+      policy.enqueue(current, left > 0);
       if (kernel.trace.active) tracePreempt(kernel.trace, current, best, kernel.engine.now);
     }
     policy.remove(best);

@@ -470,12 +470,12 @@ function armTimer(kernel: Microvisor, vcpu: Vcpu, at: number, period: number): v
   const work = () => kernel.postVirq(vcpu, virq, TIMER_VIRQ);
   let when = at;
   const expire = () => {
-    const expiry = when;
     if (period > 0) {
       when += period;
       vcpu.timerHandle = kernel.engine.schedule(when, expire);
     } else vcpu.timerHandle = -1;
-    kernel.timer(vcpu.affinity, expiry, work);
+    // The expiry event is the timer interrupt itself: its kernel work starts at once.
+    kernel.timerFired(vcpu.affinity, work);
   };
   vcpu.timerHandle = kernel.engine.schedule(when, expire);
 }

@@ -28,7 +28,7 @@ import {
   mapSection,
 } from "./configuration.ts";
 import type { CostModel, CostTable } from "./cost_model.ts";
-import { attachCores, block, makeReady, setPriority, timer } from "./dispatcher.ts";
+import { attachCores, block, makeReady, setPriority, timer, timerFired } from "./dispatcher.ts";
 import type { FrameAllocator } from "./frame_allocator.ts";
 import { footprint, FootprintError, type FootprintReport } from "./footprint.ts";
 import { guestRead, guestWrite } from "./guest_memory.ts";
@@ -587,6 +587,17 @@ export class Microvisor {
    */
   timer(core: number, at: number, work: () => void): number {
     return timer(this.#kernel, core, at, work);
+  }
+
+  /**
+   * Runs kernel work on a core now, charged as a timer interrupt: the expiry of a timer the
+   * caller keeps itself (a vCPU's virtual timer), due at this instant.
+   *
+   * @param core The core.
+   * @param work What to do.
+   */
+  timerFired(core: number, work: () => void): void {
+    timerFired(this.#kernel, core, work);
   }
 
   /**
