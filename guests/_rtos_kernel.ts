@@ -34,7 +34,16 @@ import {
   WAIT,
 } from "./_operations.ts";
 import type { Guest } from "./program.ts";
-import { FINISH, MISS, PREEMPT, RELEASE, START } from "./_rtos_records.ts";
+import {
+  FINISH,
+  hashPreempt,
+  hashRelease,
+  hashStart,
+  MISS,
+  PREEMPT,
+  RELEASE,
+  START,
+} from "./_rtos_records.ts";
 import type { RtosCosts, RtosObservation, TaskSpec } from "./rtos.ts";
 
 /** A timer period long enough (about 13 days) that a programmed expiry acts as a one-shot. */
@@ -398,13 +407,18 @@ class RtosKernel extends GuestStateMachine {
       const queued = task.queued;
       for (let j = queued - released; j < queued; j++) {
         const job = queue[j];
-        trace("task.release", () => ({
-          task: task.spec.name,
-          job: job.index,
-          arrival: job.arrival,
-          release: job.release,
-          deadline: job.deadline,
-        }), RELEASE);
+        trace(
+          "task.release",
+          () => ({
+            task: task.spec.name,
+            job: job.index,
+            arrival: job.arrival,
+            release: job.release,
+            deadline: job.deadline,
+          }),
+          RELEASE,
+          hashRelease(task, job),
+        );
       }
       for (let j = 0; j < queued; j++) {
         const job = queue[j];
@@ -427,12 +441,17 @@ class RtosKernel extends GuestStateMachine {
       const previous = this.#last;
       if (previous !== undefined && previous.started && !previous.finished) {
         previous.task.stats.preemptions++;
-        trace("task.preempt", () => ({
-          task: previous.task.spec.name,
-          job: previous.index,
-          by: job.task.spec.name,
-          byJob: job.index,
-        }), PREEMPT);
+        trace(
+          "task.preempt",
+          () => ({
+            task: previous.task.spec.name,
+            job: previous.index,
+            by: job.task.spec.name,
+            byJob: job.index,
+          }),
+          PREEMPT,
+          hashPreempt(previous, job),
+        );
       }
       this.#last = job;
       const switchCycles = this.#costs.contextSwitchCycles;
@@ -444,6 +463,7 @@ class RtosKernel extends GuestStateMachine {
         "task.start",
         () => ({ task: job.task.spec.name, job: job.index, release: job.release }),
         START,
+        hashStart(job),
       );
     }
     if (job.remaining === 0) return this.#progress(0);

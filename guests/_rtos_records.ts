@@ -10,9 +10,11 @@ import {
   mixDigest,
   mixNumber,
   mixString,
+  RECORD_SEED,
   recordLayout,
   stringDigest,
 } from "../hw/fingerprint.ts";
+import type { Job, TaskState } from "./_rtos_task.ts";
 
 /** What the kernel adds to every guest record. */
 type Identity = { time: number; kind: string; source: string };
@@ -76,3 +78,24 @@ export const MISS = taskLayout<MissFields>(
   "task.miss",
   (h, r) => mixNumber(mixNumber(h, r.release), r.deadline),
 );
+
+// The fields' hashes of the records the RTOS emits most (a release and a start per job), as
+// their layouts mix them before the identity: the kernel completes them (see
+// GuestContext.trace), so while only sinks and fingerprints listen no record is built.
+
+/** The fields' hash of a job's "task.release". */
+export function hashRelease(task: TaskState, job: Job): number {
+  const h = mixNumber(mixDigest(RECORD_SEED, task.nameDigest), job.index);
+  return mixNumber(mixNumber(mixNumber(h, job.arrival), job.release), job.deadline);
+}
+
+/** The fields' hash of a job's "task.start". */
+export function hashStart(job: Job): number {
+  return mixNumber(mixNumber(mixDigest(RECORD_SEED, job.task.nameDigest), job.index), job.release);
+}
+
+/** The fields' hash of the "task.preempt" of a started job by another. */
+export function hashPreempt(job: Job, by: Job): number {
+  const h = mixNumber(mixDigest(RECORD_SEED, job.task.nameDigest), job.index);
+  return mixNumber(mixDigest(h, by.task.nameDigest), by.index);
+}

@@ -1,5 +1,6 @@
 // The RTOS's task bookkeeping: spec checks, per-boot task state, jobs and their releases.
 
+import { stringDigest } from "../hw/fingerprint.ts";
 import { checkOptionKeys, type OptionKeys } from "../hw/option_keys.ts";
 import type { GuestContext } from "../kernel/objects/cell.ts";
 import { cyclesFor } from "./program.ts";
@@ -42,6 +43,8 @@ export interface TaskState {
   /** The minimum interarrival of a sporadic task, ns; 0 when not given. */
   readonly minInterarrivalNs: number;
   readonly deadlineNs: number;
+  /** The digest of the task's name, which every task record starts with (for its hash). */
+  readonly nameDigest: number;
   readonly stats: RtosTaskStats;
   readonly drawExecutionNs: () => number;
   readonly drawJitterNs: () => number;
@@ -214,6 +217,7 @@ export function bootTask(
     periodNs: spec.period ?? 0,
     minInterarrivalNs: spec.minInterarrival ?? 0,
     deadlineNs: spec.deadline ?? spec.period ?? spec.minInterarrival!,
+    nameDigest: stringDigest(spec.name),
     stats,
     drawExecutionNs: () =>
       execution.kind === "fixed"

@@ -5,8 +5,16 @@
  * @module
  */
 
-import { mixNumber, mixString, recordLayout } from "./fingerprint.ts";
+import {
+  mixDigest,
+  mixNumber,
+  mixString,
+  RECORD_SEED,
+  recordLayout,
+  stringDigest,
+} from "./fingerprint.ts";
 import type { Engine } from "./engine.ts";
+import type { TraceBus } from "./trace_bus.ts";
 import type { Instant } from "./time.ts";
 
 /** How a line signals: a latched edge or a held level. */
@@ -58,9 +66,10 @@ const DEFAULT_PRIORITY = 0x80;
 const SGI_COUNT = 16;
 const BANKED_COUNT = 32;
 
-// Layouts of the controller's records (see RecordLayout in fingerprint.ts): the fingerprint
-// hashes these, one per interrupt edge, without enumerating their fields, and the probes skip
-// them by kind.
+// Layouts of the controller's records (see RecordLayout in fingerprint.ts). The controller
+// hashes each record itself from its values and the names' digests (one record per interrupt
+// edge), and while no plain subscriber listens it builds none: sinks count these kinds (see
+// COUNTED_KINDS in trace_bus.ts). A layout gives the same hash from a built record.
 type RaiseRecord = { time: number; kind: string; source: string; line: number; name: string };
 type BankedRaiseRecord = RaiseRecord & { core: number };
 type LineOnCoreRecord = { time: number; kind: string; source: string; line: number; core: number };
@@ -82,6 +91,9 @@ const BANKED_RAISE = recordLayout<BankedRaiseRecord>(
 );
 const ACK = recordLayout<LineOnCoreRecord>("irq.ack", (r, seed) => mixLineOnCore(r, seed));
 const EOI = recordLayout<LineOnCoreRecord>("irq.eoi", (r, seed) => mixLineOnCore(r, seed));
+const RAISE_KIND = stringDigest("irq.raise");
+const ACK_KIND = stringDigest("irq.ack");
+const EOI_KIND = stringDigest("irq.eoi");
 
 /**
  * A GIC/VIC-like interrupt controller.
@@ -126,6 +138,10 @@ const EOI = recordLayout<LineOnCoreRecord>("irq.eoi", (r, seed) => mixLineOnCore
 export class InterruptController {
   #engine: Engine;
   #name: string;
+  /** The digest of {@linkcode InterruptController.#name}, for the records' hashes. */
+  #nameDigest: number;
+  /** The digest of each line's name, for the records' hashes. */
+  #lineNameDigests: number[];
   #lineCount: number;
   #coreCount: number;
   #configs: LineConfig[];
@@ -182,10 +198,13 @@ export class InterruptController {
     this.cores = cores;
     this.lines = lines;
     this.#name = options.name ?? kind;
+    this.#nameDigest = stringDigest(this.#name);
     this.#lineCount = lines;
     this.#coreCount = cores;
     this.#configs = [];
+    this.#lineNameDigests = [];
     for (let line = 0; line < lines; line++) {
+      this.#lineNameDigests.push(stringDigest(`irq${line}`));
       this.#configs.push(
         Object.freeze({
           line,
@@ -253,6 +272,7 @@ export class InterruptController {
     if (this.#names.get(previous.name) === line) this.#names.delete(previous.name);
     this.#names.set(name, line);
     this.#configs[line] = Object.freeze({ line, name, priority, trigger, targetCore });
+    this.#lineNameDigests[line] = stringDigest(name);
     this.#signalLine(line);
   }
 
@@ -328,27 +348,43 @@ export class InterruptController {
     this.#pendingSlots.add(slot);
     this.#assertedAt[slot] = this.#engine.now;
     const trace = this.#engine.trace;
-    if (trace.active) {
-      if (this.#isBanked(line)) {
-        trace.emit({
-          time: this.#engine.now,
-          kind: "irq.raise",
-          source: this.#name,
-          line,
-          name: config.name,
-          core: slot % this.#coreCount,
-        }, BANKED_RAISE);
-      } else {
-        trace.emit({
-          time: this.#engine.now,
-          kind: "irq.raise",
-          source: this.#name,
-          line,
-          name: config.name,
-        }, RAISE);
-      }
-    }
+    if (trace.active) this.#traceRaise(trace, line, config.name, slot);
     this.#signal(this.#deliveryCore(line, slot));
+  }
+
+  /** Emits the "irq.raise" record of a line raised now (its bank's core too, if banked). */
+  #traceRaise(trace: TraceBus, line: number, name: string, slot: number): void {
+    const time = this.#engine.now;
+    let hash = mixDigest(mixDigest(mixNumber(RECORD_SEED, time), RAISE_KIND), this.#nameDigest);
+    hash = mixDigest(mixNumber(hash, line), this.#lineNameDigests[line]);
+    const banked = this.#isBanked(line);
+    const core = slot % this.#coreCount;
+    if (banked) hash = mixNumber(hash, core);
+    if (!trace.recordsWanted) return trace.emitCount(hash, time, "irq.raise", this.#name);
+    const source = this.#name;
+    if (banked) {
+      trace.emit({ time, kind: "irq.raise", source, line, name, core }, BANKED_RAISE, hash);
+    } else {
+      trace.emit({ time, kind: "irq.raise", source, line, name }, RAISE, hash);
+    }
+  }
+
+  /**
+   * Emits an "irq.ack" or "irq.eoi" record of a line on a core, now.
+   *
+   * @param kind The record's kind: the digest and the layout follow from it.
+   */
+  #traceLineOnCore(trace: TraceBus, kind: "irq.ack" | "irq.eoi", line: number, core: number) {
+    const time = this.#engine.now;
+    const kindDigest = kind === "irq.ack" ? ACK_KIND : EOI_KIND;
+    let hash = mixDigest(mixDigest(mixNumber(RECORD_SEED, time), kindDigest), this.#nameDigest);
+    hash = mixNumber(mixNumber(hash, line), core);
+    if (!trace.recordsWanted) return trace.emitCount(hash, time, kind, this.#name);
+    trace.emit(
+      { time, kind, source: this.#name, line, core },
+      kind === "irq.ack" ? ACK : EOI,
+      hash,
+    );
   }
 
   /**
@@ -641,12 +677,7 @@ export class InterruptController {
     this.#activePriorities[slot] = config.priority;
     this.#stacks[core].push(slot);
     const trace = this.#engine.trace;
-    if (trace.active) {
-      trace.emit(
-        { time: this.#engine.now, kind: "irq.ack", source: this.#name, line, core },
-        ACK,
-      );
-    }
+    if (trace.active) this.#traceLineOnCore(trace, "irq.ack", line, core);
     return line;
   }
 
@@ -689,12 +720,7 @@ export class InterruptController {
     stack.pop();
     this.#active[topSlot!] = 0;
     const trace = this.#engine.trace;
-    if (trace.active) {
-      trace.emit(
-        { time: this.#engine.now, kind: "irq.eoi", source: this.#name, line, core },
-        EOI,
-      );
-    }
+    if (trace.active) this.#traceLineOnCore(trace, "irq.eoi", line, core);
     this.#signal(core);
   }
 

@@ -202,6 +202,7 @@ export class KernelState {
    * @param source Emitting component.
    * @param fields Extra fields: a fresh object, which becomes the record (not copied).
    * @param layout The record's layout, if the emitter has one.
+   * @param hash The whole record's hash, if the emitter computed it (see `TraceBus.emit`).
    * @throws {RangeError} If the layout names another kind.
    */
   emit(
@@ -209,6 +210,7 @@ export class KernelState {
     source: string,
     fields: Record<string, TraceValue>,
     layout?: RecordLayout,
+    hash?: number,
   ): void {
     if (!this.trace.active) return;
     if (layout?.kind !== undefined && layout.kind !== kind) {
@@ -223,6 +225,6 @@ export class KernelState {
     record.time = this.engine.now;
     record.kind = kind;
     record.source = source;
-    this.trace.emit(record as unknown as TraceRecord, layout);
+    this.trace.emit(record as unknown as TraceRecord, layout, hash);
   }
 }

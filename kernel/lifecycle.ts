@@ -6,7 +6,8 @@
  */
 
 import { PAGE_SIZE } from "../hw/physical_memory.ts";
-import type { RecordLayout } from "../hw/fingerprint.ts";
+import { mixDigest, mixNumber, mixString, type RecordLayout } from "../hw/fingerprint.ts";
+import { COUNTED_KINDS } from "../hw/trace_bus.ts";
 import type { GuestError } from "./abi.ts";
 import { returnDonation } from "./budget.ts";
 import { leaveCore, makeReady } from "./dispatcher.ts";
@@ -291,8 +292,19 @@ function context(kernel: KernelState, cell: Cell, index: number): GuestContext {
     clockHz: kernel.cores[cell.vcpus[index].affinity].clockHz,
     image: cell.image,
     random: (name: string) => engine.random(`${cell.name}.${index}.${name}`),
-    trace: (kind, fields, layout) => {
-      if (kernel.trace.active) kernel.emit(kind, cell.name, fields(), layout as RecordLayout);
+    trace: (kind, fields, layout, fieldsHash) => {
+      const bus = kernel.trace;
+      if (!bus.active) return;
+      if (fieldsHash === undefined) {
+        return kernel.emit(kind, cell.name, fields(), layout as RecordLayout);
+      }
+      // The record's identity comes last, as KernelState.emit adds it: time, kind, source.
+      const time = engine.now;
+      const hash = mixDigest(mixString(mixNumber(fieldsHash, time), kind), cell.nameDigest);
+      if (!bus.recordsWanted && COUNTED_KINDS.has(kind)) {
+        return bus.emitCount(hash, time, kind, cell.name);
+      }
+      kernel.emit(kind, cell.name, fields(), layout as RecordLayout, hash);
     },
   };
 }

@@ -5,7 +5,14 @@
  * @module
  */
 
-import { mixNumber, mixString, recordLayout } from "../fingerprint.ts";
+import {
+  mixDigest,
+  mixNumber,
+  mixString,
+  RECORD_SEED,
+  recordLayout,
+  stringDigest,
+} from "../fingerprint.ts";
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { EventHandle } from "../event_queue.ts";
 import type { Duration, Instant } from "../time.ts";
@@ -55,6 +62,7 @@ const FRAME = recordLayout<{ time: number; kind: string; source: string; frame: 
   "radio.frame",
   (r, seed) => mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.frame),
 );
+const FRAME_KIND = stringDigest("radio.frame");
 
 /**
  * A baseband radio. Frame k (k = 0, 1, …) begins at `start + k × framePeriodNs` and raises the
@@ -137,6 +145,8 @@ export class Radio extends IrqDevice {
   #frames = 0;
   #tx = new Uint8Array(TX_BYTES);
   #sent: RadioTransmission[] = [];
+  /** The digest of the radio's name, for its records' hashes. */
+  #nameDigest: number;
   /** The time of frame 0. */
   readonly startAt: Instant;
   /** The frame period in ns. */
@@ -156,6 +166,7 @@ export class Radio extends IrqDevice {
     this.startAt = options.start ?? 0;
     this.framePeriodNs = options.framePeriodNs ?? 4_615_000;
     this.jitterNs = options.jitterNs ?? 0;
+    this.#nameDigest = stringDigest(this.name);
     const check = new OptionChecks("radio", this.name);
     if (this.size < Radio.minimumSize) check.fail("size", this.size, "is below the minimum 0x240");
     check.nonNegativeWhole("start", this.startAt, "ns");
@@ -313,10 +324,14 @@ export class Radio extends IrqDevice {
     this.#arm(k + 1);
     const trace = this.engine.trace;
     if (trace.active) {
-      trace.emit(
-        { time: now, kind: "radio.frame", source: this.name, frame: this.frameNumber },
-        FRAME,
+      const frame = this.frameNumber;
+      const hash = mixNumber(
+        mixDigest(mixDigest(mixNumber(RECORD_SEED, now), FRAME_KIND), this.#nameDigest),
+        frame,
       );
+      // Sinks count frames (see COUNTED_KINDS in trace_bus.ts): no record unless one is wanted.
+      if (!trace.recordsWanted) trace.emitCount(hash, now, "radio.frame", this.name);
+      else trace.emit({ time: now, kind: "radio.frame", source: this.name, frame }, FRAME, hash);
     }
     this.interrupts.raise(this.irq);
   }

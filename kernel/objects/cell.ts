@@ -49,12 +49,17 @@ export interface GuestContext {
    *
    * A guest that emits a kind often may give its layout (see {@linkcode RecordLayout}): made by
    * `recordLayout` for this `kind`, it hashes the whole record in that field order, so the
-   * fingerprint does not enumerate the record's fields.
+   * fingerprint does not enumerate the record's fields. It may also give `fieldsHash`, the
+   * hash of the fields alone (mixed from `RECORD_SEED` in field order, as the layout does
+   * before `time`, `kind` and `source`): the kernel completes it, and while no plain
+   * subscriber listens a record of a kind sinks only count (`COUNTED_KINDS` in trace_bus.ts)
+   * is not built at all.
    */
   readonly trace: <F extends Record<string, string | number | boolean>>(
     kind: string,
     fields: () => F,
     layout?: RecordLayout<F & { time: number; kind: string; source: string }>,
+    fieldsHash?: number,
   ) => void;
   /** A deterministic random stream for this guest (derived from the run seed). */
   readonly random: (name: string) => {

@@ -8,7 +8,7 @@ import {
   recordLayout,
 } from "../../hw/fingerprint.ts";
 import { InterruptController } from "../../hw/interrupt_controller.ts";
-import { TraceBus, type TraceRecord, type TraceSink } from "../../hw/trace_bus.ts";
+import { COUNTED_KINDS, TraceBus, type TraceRecord, type TraceSink } from "../../hw/trace_bus.ts";
 import { registeredScenarios } from "../../rigs/scenario.ts";
 import type { World } from "../../rigs/world.ts";
 import { boards, compute, ms, native, rtos, scenario, task } from "../../mod.ts";
@@ -60,6 +60,7 @@ Deno.test("every record layout (kernel, interrupt controller, radio, RTOS) and e
     // A banked line (a GIC SGI) is raised on one core: its record names the core.
     const engine = new Engine();
     engine.fingerprint();
+    engine.trace.subscribe(() => {});
     new InterruptController(engine, { kind: "gic", cores: 2, lines: 64 }).sendSoftwareInterrupt(
       1,
       3,
@@ -86,11 +87,20 @@ Deno.test("every record layout (kernel, interrupt controller, radio, RTOS) and e
     "virq.deliver(vcpu,virq,name,line,assertedAt,latencyNs,time,kind,source)",
     "virq.pending(vcpu,virq,line,time,kind,source)",
   ]);
-  // The kernel's records hash themselves where they are emitted.
+  // The kernel's, the controller's, the radio's and the RTOS's most frequent records hash
+  // themselves where they are emitted.
   assert.deepEqual([...hashed].sort(), [
     "cpu.kernel(core,path,start,durationNs,time,kind,source)",
     "cpu.kernel(core,path,start,durationNs,vcpu,chargedNs,time,kind,source)",
     "cpu.run(core,vcpu,start,durationNs,time,kind,source)",
+    "irq.ack(time,kind,source,line,core)",
+    "irq.eoi(time,kind,source,line,core)",
+    "irq.raise(time,kind,source,line,name)",
+    "irq.raise(time,kind,source,line,name,core)",
+    "radio.frame(time,kind,source,frame)",
+    "task.preempt(task,job,by,byJob,time,kind,source)",
+    "task.release(task,job,arrival,release,deadline,time,kind,source)",
+    "task.start(task,job,release,time,kind,source)",
     "vcpu.preempt(vcpu,by,time,kind,source)",
     "vcpu.switch(core,vcpu,sameCell,time,kind,source)",
     "virq.deliver(vcpu,virq,name,line,assertedAt,latencyNs,time,kind,source)",
@@ -126,11 +136,11 @@ Deno.test("a guest's record layout must be for the record's kind", () => {
   );
 });
 
-Deno.test("a sink's counted records (switches, preemptions, pending vIRQs) name the kind, source and time a built record has", async () => {
+Deno.test("a sink's counted records (switches, preemptions, pending vIRQs, interrupt edges, radio frames, job releases and starts) name the kind, source and time a built record has", async () => {
   await import("../../scenarios/coexistence.ts");
   const entry = registeredScenarios().find((r) => r.file?.endsWith("scenarios/coexistence.ts"));
   assert.ok(entry !== undefined);
-  const COUNTED = new Set(["vcpu.switch", "vcpu.preempt", "virq.pending"]);
+  const COUNTED = COUNTED_KINDS;
   // The same run twice: with only a sink listening, the kernel hands it these records as
   // values; with a plain subscriber too, it builds them and the sink observes them.
   const run = (plain: boolean) => {
@@ -155,7 +165,18 @@ Deno.test("a sink's counted records (switches, preemptions, pending vIRQs) name 
   const asRecords = run(true);
   assert.deepEqual(asValues, asRecords);
   const kinds = new Set(asValues.map((line) => line.split(" ")[1]));
-  assert.deepEqual([...kinds].sort(), ["vcpu.preempt", "vcpu.switch", "virq.pending"]);
+  assert.deepEqual([...kinds].sort(), [
+    "irq.ack",
+    "irq.eoi",
+    "irq.raise",
+    "radio.frame",
+    "task.preempt",
+    "task.release",
+    "task.start",
+    "vcpu.preempt",
+    "vcpu.switch",
+    "virq.pending",
+  ]);
   assert.ok(asValues.some((line) => line.endsWith(" baseband")));
   assert.ok(asValues.some((line) => line.endsWith(" android")));
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { recordLayout } from "../../hw/fingerprint.ts";
-import type { TraceRecord } from "../../hw/trace_bus.ts";
+import { COUNTED_KINDS, type TraceRecord } from "../../hw/trace_bus.ts";
 import { ProbeSet } from "../../rigs/probe_set.ts";
 
 Deno.test("ProbeSet.observe() counts a CPU slice for its overlap with the window only", () => {
@@ -36,6 +36,23 @@ Deno.test("ProbeSet.observe() keys tasks by cell and counts a standby as its ser
   assert.equal(probes.taskMisses.get("modem/rx"), 1);
   assert.equal(probes.firstMissAt.get("modem/rx"), 30);
   assert.deepEqual([...probes.completions.keys()], ["modem/rx"]);
+});
+
+Deno.test("ProbeSet takes a record of a counted kind built or not alike: it only counts it", () => {
+  // While no plain subscriber listens these records come to count() unbuilt, so no probe may
+  // need their fields.
+  const snapshot = (probes: ProbeSet) =>
+    JSON.stringify(probes, (_key, value) => value instanceof Map ? [...value] : value);
+  for (const kind of COUNTED_KINDS) {
+    const built = new ProbeSet("window", 1_000, 2_000);
+    const counted = new ProbeSet("window", 1_000, 2_000);
+    for (const time of [500, 1_500]) {
+      built.observe({ time, kind, source: "bb", task: "frame", line: 3, vcpu: "bb.0" });
+      counted.count(time);
+    }
+    assert.equal(built.records, 1, kind);
+    assert.equal(snapshot(built), snapshot(counted), kind);
+  }
 });
 
 Deno.test("ProbeSet.observe() takes a record's kind from a layout that names one", () => {
