@@ -149,15 +149,18 @@ export function drainVirqs(vcpu: Vcpu): DeliveredVirq[] {
  * pending; with a kernel whose trace is on, each hardware one is traced with its latency.
  */
 function take(kernel: KernelState | undefined, vcpu: Vcpu): DeliveredVirq[] {
-  const virqs: DeliveredVirq[] = [];
   const pending = vcpu.virqs;
+  const size = pending.size;
+  // Usually one vIRQ is pending: a list made whole for it holds one slot, where pushing onto an
+  // empty list would reserve seventeen (each injection's list is the guest's to keep).
+  const virqs: DeliveredVirq[] = size === 1 ? [delivered(vcpu, 0)] : [];
   const traced = kernel !== undefined && kernel.trace.active;
-  for (let index = 0; index < pending.size; index++) {
-    const virq = pending.numberAt(index);
+  for (let index = 0; index < size; index++) {
+    if (size > 1) virqs.push(delivered(vcpu, index));
     const state = pending.stateAt(index);
-    const name = vcpu.cell.virqName(virq);
-    virqs.push({ virq, name, count: state.count, flags: state.flags });
     if (traced && state.line >= 0) {
+      const virq = pending.numberAt(index);
+      const name = vcpu.cell.virqName(virq);
       traceVirqDeliver(
         kernel.trace,
         vcpu,
@@ -171,6 +174,14 @@ function take(kernel: KernelState | undefined, vcpu: Vcpu): DeliveredVirq[] {
   }
   pending.clear();
   return virqs;
+}
+
+/** The delivery record of a vCPU's pending vIRQ at an index. */
+function delivered(vcpu: Vcpu, index: number): DeliveredVirq {
+  const pending = vcpu.virqs;
+  const virq = pending.numberAt(index);
+  const state = pending.stateAt(index);
+  return { virq, name: vcpu.cell.virqName(virq), count: state.count, flags: state.flags };
 }
 
 /**
