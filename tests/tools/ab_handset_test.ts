@@ -57,7 +57,7 @@ Deno.test("ab_handset: quantiles interpolate between ranks and leave the input a
 Deno.test("ab_handset: a checkout against itself runs both sides and agrees", async () => {
   const root = resolve(new URL("../..", import.meta.url).pathname);
   const rounds: number[] = [];
-  const { here, there, ratio, ratioQuartiles } = await compareHandset(
+  const { here, there, ratio, ratioQuartiles, realtimeRatio } = await compareHandset(
     { other: root, rounds: 3, duration: "1s", swap: true },
     (round) => rounds.push(round),
   );
@@ -69,4 +69,7 @@ Deno.test("ab_handset: a checkout against itself runs both sides and agrees", as
   assert.ok(ratio > 0 && ratioQuartiles[0] <= ratio && ratio <= ratioQuartiles[1]);
   assert.match(here.fingerprint, /^[0-9a-f]{16}$/);
   assert.equal(here.fingerprint, there.fingerprint);
+  assert.ok(here.events > 0);
+  assert.equal(here.events, there.events);
+  assert.ok(realtimeRatio > 0);
 });
