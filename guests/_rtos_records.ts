@@ -32,9 +32,24 @@ function taskLayout<F extends TaskFields>(
 ) {
   const kindDigest = stringDigest(kind);
   return recordLayout<F & Identity>(kind as (F & Identity)["kind"], (r, seed) => {
-    const h = mixRest(mixNumber(mixString(seed, r.task), r.job), r);
+    const h = mixRest(mixTask(seed, stringDigest(r.task), r.job), r);
     return mixString(mixDigest(mixNumber(h, r.time), kindDigest), r.source);
   });
+}
+
+/** Mixes the fields every task record starts with: the task (its name's digest) and the job. */
+function mixTask(seed: number, task: number, job: number): number {
+  return mixNumber(mixDigest(seed, task), job);
+}
+
+/** Mixes a release's own fields, after the task and job. */
+function mixRelease(h: number, arrival: number, release: number, deadline: number): number {
+  return mixNumber(mixNumber(mixNumber(h, arrival), release), deadline);
+}
+
+/** Mixes a preemption's own fields, after the task and job. */
+function mixPreempt(h: number, by: number, byJob: number): number {
+  return mixNumber(mixDigest(h, by), byJob);
 }
 
 /** A job released (or arrived): "task.release". */
@@ -43,7 +58,7 @@ export type ReleaseFields = TaskFields & { arrival: number; release: number; dea
 /** Layout of "task.release". */
 export const RELEASE = taskLayout<ReleaseFields>(
   "task.release",
-  (h, r) => mixNumber(mixNumber(mixNumber(h, r.arrival), r.release), r.deadline),
+  (h, r) => mixRelease(h, r.arrival, r.release, r.deadline),
 );
 
 /** A started job preempted by another: "task.preempt". */
@@ -52,7 +67,7 @@ export type PreemptFields = TaskFields & { by: string; byJob: number };
 /** Layout of "task.preempt". */
 export const PREEMPT = taskLayout<PreemptFields>(
   "task.preempt",
-  (h, r) => mixNumber(mixString(h, r.by), r.byJob),
+  (h, r) => mixPreempt(h, stringDigest(r.by), r.byJob),
 );
 
 /** A job's first piece: "task.start". */
@@ -79,23 +94,23 @@ export const MISS = taskLayout<MissFields>(
   (h, r) => mixNumber(mixNumber(h, r.release), r.deadline),
 );
 
-// The fields' hashes of the records the RTOS emits most (a release and a start per job), as
-// their layouts mix them before the identity: the kernel completes them (see
+// The fields' hashes of the records the RTOS emits most (a release and a start per job), mixed
+// by the same steps as their layouts, before the identity: the kernel completes them (see
 // GuestContext.trace), so while only sinks and fingerprints listen no record is built.
 
 /** The fields' hash of a job's "task.release". */
 export function hashRelease(task: TaskState, job: Job): number {
-  const h = mixNumber(mixDigest(RECORD_SEED, task.nameDigest), job.index);
-  return mixNumber(mixNumber(mixNumber(h, job.arrival), job.release), job.deadline);
+  const h = mixTask(RECORD_SEED, task.nameDigest, job.index);
+  return mixRelease(h, job.arrival, job.release, job.deadline);
 }
 
 /** The fields' hash of a job's "task.start". */
 export function hashStart(job: Job): number {
-  return mixNumber(mixNumber(mixDigest(RECORD_SEED, job.task.nameDigest), job.index), job.release);
+  return mixNumber(mixTask(RECORD_SEED, job.task.nameDigest, job.index), job.release);
 }
 
 /** The fields' hash of the "task.preempt" of a started job by another. */
 export function hashPreempt(job: Job, by: Job): number {
-  const h = mixNumber(mixDigest(RECORD_SEED, job.task.nameDigest), job.index);
-  return mixNumber(mixDigest(h, by.task.nameDigest), by.index);
+  const h = mixTask(RECORD_SEED, job.task.nameDigest, job.index);
+  return mixPreempt(h, by.task.nameDigest, by.index);
 }

@@ -74,16 +74,15 @@ type RaiseRecord = { time: number; kind: string; source: string; line: number; n
 type BankedRaiseRecord = RaiseRecord & { core: number };
 type LineOnCoreRecord = { time: number; kind: string; source: string; line: number; core: number };
 
+/** Mixes the fields every controller record starts with (kind and source as digests). */
+function mixLine(seed: number, time: number, kind: number, source: number, line: number): number {
+  return mixNumber(mixDigest(mixDigest(mixNumber(seed, time), kind), source), line);
+}
+
 const mixRaise = (r: RaiseRecord, seed: number) =>
-  mixString(
-    mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.line),
-    r.name,
-  );
+  mixString(mixLine(seed, r.time, stringDigest(r.kind), stringDigest(r.source), r.line), r.name);
 const mixLineOnCore = (r: LineOnCoreRecord, seed: number) =>
-  mixNumber(
-    mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.line),
-    r.core,
-  );
+  mixNumber(mixLine(seed, r.time, stringDigest(r.kind), stringDigest(r.source), r.line), r.core);
 const RAISE = recordLayout<RaiseRecord>("irq.raise", mixRaise);
 const BANKED_RAISE = recordLayout<BankedRaiseRecord>(
   "irq.raise",
@@ -355,8 +354,8 @@ export class InterruptController {
   /** Emits the "irq.raise" record of a line raised now (its bank's core too, if banked). */
   #traceRaise(trace: TraceBus, line: number, name: string, slot: number): void {
     const time = this.#engine.now;
-    let hash = mixDigest(mixDigest(mixNumber(RECORD_SEED, time), RAISE_KIND), this.#nameDigest);
-    hash = mixDigest(mixNumber(hash, line), this.#lineNameDigests[line]);
+    let hash = mixLine(RECORD_SEED, time, RAISE_KIND, this.#nameDigest, line);
+    hash = mixDigest(hash, this.#lineNameDigests[line]);
     const banked = this.#isBanked(line);
     const core = slot % this.#coreCount;
     if (banked) hash = mixNumber(hash, core);
@@ -377,8 +376,7 @@ export class InterruptController {
   #traceLineOnCore(trace: TraceBus, kind: "irq.ack" | "irq.eoi", line: number, core: number) {
     const time = this.#engine.now;
     const kindDigest = kind === "irq.ack" ? ACK_KIND : EOI_KIND;
-    let hash = mixDigest(mixDigest(mixNumber(RECORD_SEED, time), kindDigest), this.#nameDigest);
-    hash = mixNumber(mixNumber(hash, line), core);
+    const hash = mixNumber(mixLine(RECORD_SEED, time, kindDigest, this.#nameDigest, line), core);
     if (!trace.recordsWanted) return trace.emitCount(hash, time, kind, this.#name);
     trace.emit(
       { time, kind, source: this.#name, line, core },

@@ -5,14 +5,7 @@
  * @module
  */
 
-import {
-  mixDigest,
-  mixNumber,
-  mixString,
-  RECORD_SEED,
-  recordLayout,
-  stringDigest,
-} from "../fingerprint.ts";
+import { mixDigest, mixNumber, RECORD_SEED, recordLayout, stringDigest } from "../fingerprint.ts";
 import { type Engine, PRIORITY_HARDWARE } from "../engine.ts";
 import type { EventHandle } from "../event_queue.ts";
 import type { Duration, Instant } from "../time.ts";
@@ -60,9 +53,14 @@ function mix32(value: number): number {
 // The layout of a "radio.frame" record (see RecordLayout in fingerprint.ts).
 const FRAME = recordLayout<{ time: number; kind: string; source: string; frame: number }>(
   "radio.frame",
-  (r, seed) => mixNumber(mixString(mixString(mixNumber(seed, r.time), r.kind), r.source), r.frame),
+  (r, seed) => mixFrame(seed, r.time, stringDigest(r.kind), stringDigest(r.source), r.frame),
 );
 const FRAME_KIND = stringDigest("radio.frame");
+
+/** Mixes a "radio.frame" record's values (kind and source as digests), in its field order. */
+function mixFrame(seed: number, time: number, kind: number, source: number, frame: number) {
+  return mixNumber(mixDigest(mixDigest(mixNumber(seed, time), kind), source), frame);
+}
 
 /**
  * A baseband radio. Frame k (k = 0, 1, …) begins at `start + k × framePeriodNs` and raises the
@@ -325,10 +323,7 @@ export class Radio extends IrqDevice {
     const trace = this.engine.trace;
     if (trace.active) {
       const frame = this.frameNumber;
-      const hash = mixNumber(
-        mixDigest(mixDigest(mixNumber(RECORD_SEED, now), FRAME_KIND), this.#nameDigest),
-        frame,
-      );
+      const hash = mixFrame(RECORD_SEED, now, FRAME_KIND, this.#nameDigest, frame);
       // Sinks count frames (see COUNTED_KINDS in trace_bus.ts): no record unless one is wanted.
       if (!trace.recordsWanted) trace.emitCount(hash, now, "radio.frame", this.name);
       else trace.emit({ time: now, kind: "radio.frame", source: this.name, frame }, FRAME, hash);
