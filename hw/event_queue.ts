@@ -26,6 +26,10 @@ const COMPACT_SLACK = 8;
 /** The largest priority class: classes are 0 (first) to 255 (last) at equal times. */
 export const PRIORITY_CLASS_MAX = 255;
 
+function sequenceLimit(): RangeError {
+  return new RangeError(`Cannot schedule: more than ${SEQUENCE_LIMIT} events in one run`);
+}
+
 /**
  * A min-queue of timed callbacks. Ties in time break by priority class (lower first), then by
  * insertion order, so the order of events is total and deterministic.
@@ -100,21 +104,13 @@ export class EventQueue {
    * @returns A handle for {@linkcode EventQueue.cancel}.
    */
   push(time: Instant, callback: EventCallback, priorityClass: number): EventHandle {
+    // The rare cases (a new slot, the sequence limit) are in other methods, which keeps this
+    // one small enough for the compiler to inline into its callers.
     let slot = this.#freeHead;
-    if (slot >= 0) {
-      this.#freeHead = this.#nextFree[slot];
-    } else {
-      slot = this.#slotCount;
-      if (slot >= SLOT_BITS) {
-        throw new RangeError(`Cannot schedule: more than ${SLOT_BITS} events pending at once`);
-      }
-      if (slot === this.#slotRanks.length) this.#growSlots();
-      this.#slotCount = slot + 1;
-    }
+    if (slot >= 0) this.#freeHead = this.#nextFree[slot];
+    else slot = this.#newSlot();
     const sequence = this.#sequence++;
-    if (sequence >= SEQUENCE_LIMIT) {
-      throw new RangeError(`Cannot schedule: more than ${SEQUENCE_LIMIT} events in one run`);
-    }
+    if (sequence >= SEQUENCE_LIMIT) throw sequenceLimit();
     const rank = priorityClass * SEQUENCE_LIMIT + sequence;
     this.#callbacks[slot] = callback;
     const slotRanks = this.#slotRanks;
@@ -130,6 +126,17 @@ export class EventQueue {
     }
     this.#live++;
     return this.#slotGenerations[slot] * SLOT_BITS + slot;
+  }
+
+  /** A slot never used before, for when none is free. */
+  #newSlot(): number {
+    const slot = this.#slotCount;
+    if (slot >= SLOT_BITS) {
+      throw new RangeError(`Cannot schedule: more than ${SLOT_BITS} events pending at once`);
+    }
+    if (slot === this.#slotRanks.length) this.#growSlots();
+    this.#slotCount = slot + 1;
+    return slot;
   }
 
   /**
