@@ -171,11 +171,32 @@ const CHARGED_KERNEL_PATH = recordLayout<ChargedKernelPathRecord>(
 );
 
 /**
+ * A kernel path's name in "cpu.kernel" records, with the digest its record hash mixes, worked
+ * out once for the kind rather than at every path's end.
+ */
+export interface PathKind {
+  /** The path's name. */
+  readonly name: string;
+  /** `stringDigest(name)`. */
+  readonly digest: number;
+}
+
+/**
+ * Makes the {@linkcode PathKind} of a name.
+ *
+ * @param name The path's name in traces.
+ * @returns The name and its digest.
+ */
+export function pathKind(name: string): PathKind {
+  return { name, digest: stringDigest(name) };
+}
+
+/**
  * Emits the "cpu.kernel" record of a kernel path that ended now.
  *
  * @param trace The bus.
  * @param core The core's index.
- * @param path The path's name.
+ * @param path The path's kind.
  * @param start When it started.
  * @param durationNs How long it took.
  * @param time Now.
@@ -185,14 +206,14 @@ const CHARGED_KERNEL_PATH = recordLayout<ChargedKernelPathRecord>(
 export function traceKernelPath(
   trace: TraceBus,
   core: number,
-  path: string,
+  path: PathKind,
   start: number,
   durationNs: number,
   time: number,
   chargedTo: Vcpu | undefined,
   chargedNs: number,
 ): void {
-  const pathDigest = stringDigest(path);
+  const pathDigest = path.digest;
   const hash = chargedTo === undefined
     ? hashKernelPath(RECORD_SEED, core, pathDigest, start, durationNs, time)
     : hashChargedKernelPath(
@@ -209,7 +230,7 @@ export function traceKernelPath(
   if (chargedTo === undefined) {
     const r: KernelPathRecord = {
       core,
-      path,
+      path: path.name,
       start,
       durationNs,
       time,
@@ -220,7 +241,7 @@ export function traceKernelPath(
   } else {
     const r: ChargedKernelPathRecord = {
       core,
-      path,
+      path: path.name,
       start,
       durationNs,
       vcpu: chargedTo.name,

@@ -26,7 +26,11 @@ import type { SchedulingContext } from "./objects/scheduling_context.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
 import { FixedPriorityPolicy, type SchedulingPolicy } from "./scheduler.ts";
 import { onPathEnd, type PathEffect } from "./dispatcher.ts";
+import { type PathKind, pathKind } from "./_kernel_records.ts";
 import { onSegmentEnd } from "./segments.ts";
+
+/** The path kind a core holds before its first path. */
+const NO_PATH = pathKind("none");
 
 /** Per-core kernel state. */
 export interface CoreSlot {
@@ -53,7 +57,7 @@ export interface CoreSlot {
   timerCallback: (() => void) | undefined;
   readonly onSegmentEnd: () => void;
   /** The kernel path in progress (valid while `busy`): see `path` in dispatcher.ts. */
-  pathKind: string;
+  pathKind: PathKind;
   pathStart: number;
   pathDurationNs: number;
   pathEffect: PathEffect | undefined;
@@ -176,7 +180,7 @@ export class KernelState {
         timerWork: undefined,
         timerCallback: undefined,
         onSegmentEnd: () => onSegmentEnd(this, slot),
-        pathKind: "",
+        pathKind: NO_PATH,
         pathStart: 0,
         pathDurationNs: 0,
         pathEffect: undefined,

@@ -11,7 +11,13 @@ import type { OperationResult } from "./abi.ts";
 import { affords, chargeNs, throttle } from "./budget.ts";
 import { deliver, takeIrq } from "./interrupt_routing.ts";
 import type { CoreSlot, KernelState } from "./_kernel_state.ts";
-import { traceKernelPath, tracePreempt, traceSwitch } from "./_kernel_records.ts";
+import {
+  type PathKind,
+  pathKind,
+  traceKernelPath,
+  tracePreempt,
+  traceSwitch,
+} from "./_kernel_records.ts";
 import type { BlockReason, Vcpu } from "./objects/vcpu.ts";
 import { step } from "./operations.ts";
 import type { PolicyHost } from "./scheduler.ts";
@@ -265,7 +271,7 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
     for (let index = 1; index < count; index++) queued[index - 1] = queued[index];
     queued[count - 1] = undefined;
     core.workCount = count - 1;
-    return path(kernel, core, kernel.costs.row.irqEntry, "timer", work, undefined);
+    return path(kernel, core, kernel.costs.row.irqEntry, TIMER_PATH, work, undefined);
   }
   if (irqDeliverable(kernel, core)) return takeIrq(kernel, core);
   let current = core.current;
@@ -324,7 +330,7 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
       throttle(kernel, core, current);
       return true;
     }
-    return path(kernel, core, kernel.costs.row.virqInjection, "inject", inject, current);
+    return path(kernel, core, kernel.costs.row.virqInjection, INJECT_PATH, inject, current);
   }
   if (current.computeRemaining > 0) {
     startSegment(kernel, core, current);
@@ -338,6 +344,10 @@ function dispatchOnce(kernel: KernelState, core: CoreSlot): boolean {
   }
   return step(kernel, core, current);
 }
+
+const TIMER_PATH = pathKind("timer");
+const INJECT_PATH = pathKind("inject");
+const SWITCH_PATH = pathKind("switch");
 
 /** The injection path's effect: the charged vCPU takes its pending vIRQs. */
 const inject: PathEffect = (kernel, vcpu) => deliver(kernel, vcpu!);
@@ -354,7 +364,7 @@ function switchTo(kernel: KernelState, core: CoreSlot, next: Vcpu): boolean {
   if (kernel.trace.active) {
     traceSwitch(kernel.trace, core.index, next, sameCell, kernel.engine.now);
   }
-  return path(kernel, core, kernel.costs.switchCycles(sameCell), "switch", undefined, undefined);
+  return path(kernel, core, kernel.costs.switchCycles(sameCell), SWITCH_PATH, undefined, undefined);
 }
 
 /**
@@ -370,7 +380,7 @@ export type PathEffect = (kernel: KernelState, chargedTo: Vcpu | undefined, core
  * @param kernel The kernel.
  * @param core The core.
  * @param cycles The path's cost.
- * @param kind The path's name in traces.
+ * @param kind The path's name in traces (made once with `pathKind`).
  * @param effect What it does at its end.
  * @param chargeTo The vCPU whose budget pays for it, if any.
  * @returns Whether the path took no time (the caller goes on); false if an event was scheduled.
@@ -379,7 +389,7 @@ export function path(
   kernel: KernelState,
   core: CoreSlot,
   cycles: number,
-  kind: string,
+  kind: PathKind,
   effect: PathEffect | undefined,
   chargeTo: Vcpu | undefined,
 ): boolean {

@@ -10,7 +10,7 @@ import { SPURIOUS_INTERRUPT } from "../hw/interrupt_controller.ts";
 import type { DeliveredVirq } from "./abi.ts";
 import { makeReady, notifyCore, path, setPriority } from "./dispatcher.ts";
 import type { CoreSlot, IrqRoute, KernelState } from "./_kernel_state.ts";
-import { traceVirqDeliver, traceVirqPending } from "./_kernel_records.ts";
+import { pathKind, traceVirqDeliver, traceVirqPending } from "./_kernel_records.ts";
 import { Capability } from "./objects/capability.ts";
 import type { Cell } from "./objects/cell.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
@@ -198,6 +198,8 @@ export function ackLine(kernel: KernelState, line: number, cell: Cell | undefine
   return true;
 }
 
+const IRQ_PATH = pathKind("irq");
+
 /**
  * Takes the highest deliverable hardware interrupt of a core: a kernel path that masks the
  * line and makes it pending as a vIRQ in its owner (or its driver domain).
@@ -210,7 +212,7 @@ export function takeIrq(kernel: KernelState, core: CoreSlot): boolean {
   const line = kernel.interrupts.acknowledge(core.index);
   if (line === SPURIOUS_INTERRUPT) return true;
   const assertedAt = kernel.interrupts.assertedAt(line, core.index);
-  return path(kernel, core, kernel.costs.row.irqEntry, "irq", () => {
+  return path(kernel, core, kernel.costs.row.irqEntry, IRQ_PATH, () => {
     // The line stays masked until its owner acknowledges it (level lines would storm).
     kernel.interrupts.disable(line);
     kernel.interrupts.endOfInterrupt(core.index, line);

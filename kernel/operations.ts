@@ -13,6 +13,7 @@ import { guestRead, guestWrite } from "./guest_memory.ts";
 import { BLOCKED } from "./_hypercall.ts";
 import { decodeHypercall } from "./hypercalls.ts";
 import { invariant } from "./invariant.ts";
+import { type PathKind, pathKind } from "./_kernel_records.ts";
 import type { CoreSlot, KernelState } from "./_kernel_state.ts";
 import { halt, stop } from "./lifecycle.ts";
 import type { Vcpu } from "./objects/vcpu.ts";
@@ -123,12 +124,12 @@ function memoryAccess(
         kernel,
         core,
         kernel.costs.row.fault,
-        "fault",
+        FAULT_PATH,
         () => stop(kernel, cell),
         undefined,
       );
     }
-    return path(kernel, core, kernel.costs.row.fault, "fault", () => {
+    return path(kernel, core, kernel.costs.row.fault, FAULT_PATH, () => {
       vcpu.pendingResult = result;
     }, vcpu);
   }
@@ -149,7 +150,18 @@ function hypercall(kernel: KernelState, core: CoreSlot, vcpu: Vcpu, op: Operatio
   vcpu.pendingOp = undefined;
   core.pathOp = op;
   core.pathCall = decoded;
-  return path(kernel, core, decoded.cycles, op.op, endHypercall, vcpu);
+  return path(kernel, core, decoded.cycles, hypercallPath(op.op), endHypercall, vcpu);
+}
+
+const FAULT_PATH = pathKind("fault");
+
+/** The path kinds of hypercalls, by name, made as they are first seen. */
+const hypercallPaths = new Map<string, PathKind>();
+
+function hypercallPath(name: string): PathKind {
+  let kind = hypercallPaths.get(name);
+  if (kind === undefined) hypercallPaths.set(name, kind = pathKind(name));
+  return kind;
 }
 
 /** A hypercall path's effect: the decoded call takes effect for the vCPU that made it. */
