@@ -226,7 +226,26 @@ export function traceKernelPath(
       chargedNs,
       time,
     );
-  if (!trace.recordsWanted) return trace.emitSlice(hash, true, "kernel", start, durationNs);
+  if (trace.recordsWanted) {
+    emitKernelPath(trace, hash, core, path, start, durationNs, time, chargedTo, chargedNs);
+  } else trace.emitSlice(hash, true, "kernel", start, durationNs);
+}
+
+/**
+ * Builds and emits a "cpu.kernel" record, for when a subscriber wants records. (Apart from
+ * the hot path that only hashes, which stays small enough to be inlined where paths end.)
+ */
+function emitKernelPath(
+  trace: TraceBus,
+  hash: number,
+  core: number,
+  path: PathKind,
+  start: number,
+  durationNs: number,
+  time: number,
+  chargedTo: Vcpu | undefined,
+  chargedNs: number,
+): void {
   if (chargedTo === undefined) {
     const r: KernelPathRecord = {
       core,
@@ -314,7 +333,20 @@ export function traceGuestRun(
     time,
     cell.nameDigest,
   );
-  if (!trace.recordsWanted) return trace.emitSlice(hash, false, cell.name, start, durationNs);
+  if (trace.recordsWanted) emitGuestRun(trace, hash, core, vcpu, start, durationNs, time);
+  else trace.emitSlice(hash, false, cell.name, start, durationNs);
+}
+
+/** Builds and emits a "cpu.run" record, for when a subscriber wants records. */
+function emitGuestRun(
+  trace: TraceBus,
+  hash: number,
+  core: number,
+  vcpu: Vcpu,
+  start: number,
+  durationNs: number,
+  time: number,
+): void {
   const r: GuestRunRecord = {
     core,
     vcpu: vcpu.name,
@@ -322,7 +354,7 @@ export function traceGuestRun(
     durationNs,
     time,
     kind: "cpu.run",
-    source: cell.name,
+    source: vcpu.cell.name,
   };
   trace.emit(r, GUEST_RUN, hash);
 }
@@ -366,7 +398,19 @@ export function traceSwitch(
   time: number,
 ): void {
   const hash = hashSwitch(RECORD_SEED, core, vcpu.nameDigest, sameCell, time, vcpu.cell.nameDigest);
-  if (!trace.recordsWanted) return trace.emitCount(hash, time, "vcpu.switch", vcpu.cell.name);
+  if (trace.recordsWanted) emitSwitch(trace, hash, core, vcpu, sameCell, time);
+  else trace.emitCount(hash, time, "vcpu.switch", vcpu.cell.name);
+}
+
+/** Builds and emits a "vcpu.switch" record, for when a subscriber wants records. */
+function emitSwitch(
+  trace: TraceBus,
+  hash: number,
+  core: number,
+  vcpu: Vcpu,
+  sameCell: boolean,
+  time: number,
+): void {
   const r: SwitchRecord = {
     core,
     vcpu: vcpu.name,
@@ -402,7 +446,12 @@ const PREEMPT = recordLayout<PreemptRecord>(
  */
 export function tracePreempt(trace: TraceBus, vcpu: Vcpu, by: Vcpu, time: number): void {
   const hash = hashPreempt(RECORD_SEED, vcpu.nameDigest, by.nameDigest, time, vcpu.cell.nameDigest);
-  if (!trace.recordsWanted) return trace.emitCount(hash, time, "vcpu.preempt", vcpu.cell.name);
+  if (trace.recordsWanted) emitPreempt(trace, hash, vcpu, by, time);
+  else trace.emitCount(hash, time, "vcpu.preempt", vcpu.cell.name);
+}
+
+/** Builds and emits a "vcpu.preempt" record, for when a subscriber wants records. */
+function emitPreempt(trace: TraceBus, hash: number, vcpu: Vcpu, by: Vcpu, time: number): void {
   const r: PreemptRecord = {
     vcpu: vcpu.name,
     by: by.name,
@@ -459,7 +508,19 @@ export function traceVirqPending(
     time,
     vcpu.cell.nameDigest,
   );
-  if (!trace.recordsWanted) return trace.emitCount(hash, time, "virq.pending", vcpu.cell.name);
+  if (trace.recordsWanted) emitVirqPending(trace, hash, vcpu, virq, line, time);
+  else trace.emitCount(hash, time, "virq.pending", vcpu.cell.name);
+}
+
+/** Builds and emits a "virq.pending" record, for when a subscriber wants records. */
+function emitVirqPending(
+  trace: TraceBus,
+  hash: number,
+  vcpu: Vcpu,
+  virq: number,
+  line: number,
+  time: number,
+): void {
   const r: VirqPendingRecord = {
     vcpu: vcpu.name,
     virq,

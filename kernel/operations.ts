@@ -35,15 +35,11 @@ export function step(kernel: KernelState, core: CoreSlot, vcpu: Vcpu): boolean {
   let op = vcpu.pendingOp;
   if (op === undefined) {
     const program = vcpu.program;
-    // The message is built only when the check fails: a template argument would be a string
-    // made at every step.
-    if (program === undefined) invariant(false, `running vCPU ${vcpu.name} has a program`);
+    // The rare cases are other functions, which keeps this one small enough for the compiler
+    // to inline into the dispatcher.
+    if (program === undefined) return noProgram(vcpu);
     const next = program.next(vcpu.pendingResult);
-    if (next.done) {
-      kernel.emit("vcpu.exit", vcpu.cell.name, { vcpu: vcpu.name });
-      halt(kernel, vcpu);
-      return true;
-    }
+    if (next.done) return exit(kernel, vcpu);
     op = next.value;
     vcpu.pendingOp = op;
   }
@@ -57,13 +53,7 @@ export function step(kernel: KernelState, core: CoreSlot, vcpu: Vcpu): boolean {
     case "compute":
       vcpu.pendingOp = undefined;
       if (!Number.isSafeInteger(op.cycles) || op.cycles < 0) {
-        vcpu.pendingResult = refuse(
-          kernel,
-          vcpu,
-          "compute",
-          invalid(`compute cycles ${op.cycles} is not a non-negative integer`),
-        );
-        return true;
+        return badCompute(kernel, vcpu, op.cycles);
       }
       vcpu.computeRemaining = op.cycles;
       vcpu.computeInterruptible = true;
@@ -76,6 +66,28 @@ export function step(kernel: KernelState, core: CoreSlot, vcpu: Vcpu): boolean {
     default:
       return hypercall(kernel, core, vcpu, op);
   }
+}
+
+function noProgram(vcpu: Vcpu): boolean {
+  invariant(false, `running vCPU ${vcpu.name} has a program`);
+  return true;
+}
+
+/** A program that returned: its vCPU halts. */
+function exit(kernel: KernelState, vcpu: Vcpu): boolean {
+  kernel.emit("vcpu.exit", vcpu.cell.name, { vcpu: vcpu.name });
+  halt(kernel, vcpu);
+  return true;
+}
+
+function badCompute(kernel: KernelState, vcpu: Vcpu, cycles: number): boolean {
+  vcpu.pendingResult = refuse(
+    kernel,
+    vcpu,
+    "compute",
+    invalid(`compute cycles ${cycles} is not a non-negative integer`),
+  );
+  return true;
 }
 
 function memoryAccess(

@@ -38,17 +38,31 @@ export function startSegment(kernel: KernelState, core: CoreSlot, vcpu: Vcpu): v
     limit = sliceLeft;
     reason = "slice";
   }
-  const policyLeft = kernel.policyHas.runLimitNs ? policy.runLimitNs!(vcpu, now) : Infinity;
-  if (policyLeft < limit) {
-    invariant(policyLeft > 0, `policy ${policy.name} gives ${vcpu.name} a run limit > 0`);
-    limit = policyLeft;
-    reason = "policy";
+  if (kernel.policyHas.runLimitNs) {
+    const policyLeft = policyLimit(kernel, vcpu, now, limit);
+    if (policyLeft < limit) {
+      limit = policyLeft;
+      reason = "policy";
+    }
   }
   core.zeroTimeOperations = 0;
   core.segmentStart = now;
   core.segmentReason = reason;
   core.segmentEndsAt = now + limit;
   core.segment = kernel.engine.after(limit, core.onSegmentEnd);
+}
+
+/**
+ * The run limit a policy that has one gives a vCPU now (checked when it would cut the
+ * segment shorter than `limit`); kept apart from the common case.
+ */
+function policyLimit(kernel: KernelState, vcpu: Vcpu, now: number, limit: number): number {
+  const policy = kernel.policy;
+  const left = policy.runLimitNs!(vcpu, now);
+  if (left < limit && !(left > 0)) {
+    invariant(false, `policy ${policy.name} gives ${vcpu.name} a run limit > 0`);
+  }
+  return left;
 }
 
 /**
