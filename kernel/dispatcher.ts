@@ -18,6 +18,7 @@ import {
   tracePreempt,
   traceSwitch,
 } from "./_kernel_records.ts";
+import type { SchedulingContext } from "./objects/scheduling_context.ts";
 import type { BlockReason, Vcpu } from "./objects/vcpu.ts";
 import { step } from "./operations.ts";
 import type { PolicyHost } from "./scheduler.ts";
@@ -394,22 +395,37 @@ export function path(
   chargeTo: Vcpu | undefined,
 ): boolean {
   const duration = cyclesToNs(cycles, core.clockHz);
-  if (duration === 0) {
-    effect?.(kernel, chargeTo, core);
-    return true;
-  }
+  if (duration === 0) return instantPath(kernel, core, effect, chargeTo);
   core.zeroTimeOperations = 0;
   core.busy = true;
-  const sc = chargeTo?.sc;
   core.pathKind = kind;
   core.pathStart = kernel.engine.now;
   core.pathDurationNs = duration;
   core.pathEffect = effect;
   core.pathChargeTo = chargeTo;
-  core.pathSc = sc;
-  core.pathChargedNs = sc === undefined || sc.unlimited ? 0 : chargeNs(sc, duration);
+  if (chargeTo === undefined) {
+    core.pathSc = undefined;
+    core.pathChargedNs = 0;
+  } else chargePath(core, chargeTo.sc, duration);
   kernel.engine.after(duration, core.onPathEnd);
   return false;
+}
+
+/** A path of no time (a zero-cost model): its effect applies at once. */
+function instantPath(
+  kernel: KernelState,
+  core: CoreSlot,
+  effect: PathEffect | undefined,
+  chargeTo: Vcpu | undefined,
+): boolean {
+  effect?.(kernel, chargeTo, core);
+  return true;
+}
+
+/** Notes what a path charged to a vCPU takes from its scheduling context, if limited. */
+function chargePath(core: CoreSlot, sc: SchedulingContext | undefined, duration: number): void {
+  core.pathSc = sc;
+  core.pathChargedNs = sc === undefined || sc.unlimited ? 0 : chargeNs(sc, duration);
 }
 
 /**

@@ -91,10 +91,7 @@ const NOTHING = () => {};
  */
 export function endSegment(kernel: KernelState, core: CoreSlot, natural: boolean): void {
   const vcpu = core.current!;
-  if (!natural) {
-    kernel.engine.cancel(core.segment);
-    core.segment = -1;
-  }
+  if (!natural) cancelSegment(kernel, core);
   const start = core.segmentStart;
   const elapsed = kernel.engine.now - start;
   const done = natural && core.segmentReason === "compute"
@@ -108,6 +105,12 @@ export function endSegment(kernel: KernelState, core: CoreSlot, natural: boolean
   if (kernel.trace.active && elapsed > 0) {
     traceGuestRun(kernel.trace, core.index, vcpu, start, elapsed, kernel.engine.now);
   }
+}
+
+/** Cancels a segment's own end event (apart from `endSegment`, to keep it small). */
+function cancelSegment(kernel: KernelState, core: CoreSlot): void {
+  kernel.engine.cancel(core.segment);
+  core.segment = -1;
 }
 
 /**

@@ -179,10 +179,16 @@ export class ProbeSet implements TraceSink {
       this.kernelNs += this.#overlap(start, durationNs);
       return;
     }
-    const cell = this.#alias(source);
-    let sum = this.#cpu.get(cell);
-    if (sum === undefined) this.#cpu.set(cell, sum = { ns: 0 });
+    const sum = this.#cpu.get(this.aliases.size === 0 ? source : this.#alias(source)) ??
+      this.#newCell(source);
     sum.ns += this.#overlap(start, durationNs);
+  }
+
+  /** The CPU sum of a cell seen for the first time (apart, to keep `slice` small). */
+  #newCell(source: string): { ns: number } {
+    const sum = { ns: 0 };
+    this.#cpu.set(this.#alias(source), sum);
+    return sum;
   }
 
   /**
