@@ -179,6 +179,32 @@ export class Engine {
   }
 
   /**
+   * Schedules a callback after a delay from now, with no handle: for the many events that are
+   * never cancelled (a kernel path's end). The same as {@linkcode Engine.after} in the default
+   * class, but nothing is returned, so a handle above 2^30 is not boxed for a caller that drops
+   * it.
+   *
+   * @param delay Nanoseconds from now.
+   * @param callback Called with the time when the event runs.
+   *
+   * @example Usage
+   * ```ts
+   * import { Engine } from "./engine.ts";
+   * import assert from "node:assert/strict";
+   * const engine = new Engine();
+   * const seen: number[] = [];
+   * engine.post(250, (now) => seen.push(now));
+   * engine.run({ until: 1_000 });
+   * assert.deepEqual(seen, [250]);
+   * ```
+   */
+  post(delay: Instant, callback: EventCallback): void {
+    const at = this.#now + delay;
+    if (!(at >= this.#now) || !Number.isSafeInteger(at)) throw badTime(at, this.#now);
+    this.#queue.push(at, callback, DEFAULT_CLASS);
+  }
+
+  /**
    * Cancels a pending event in O(1).
    *
    * @param handle What {@linkcode Engine.schedule} returned.
