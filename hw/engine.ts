@@ -201,7 +201,7 @@ export class Engine {
   post(delay: Instant, callback: EventCallback): void {
     const at = this.#now + delay;
     if (!(at >= this.#now) || !Number.isSafeInteger(at)) throw badTime(at, this.#now);
-    this.#queue.push(at, callback, DEFAULT_CLASS);
+    this.#queue.add(at, callback, DEFAULT_CLASS);
   }
 
   /**

@@ -104,8 +104,32 @@ export class EventQueue {
    * @returns A handle for {@linkcode EventQueue.cancel}.
    */
   push(time: Instant, callback: EventCallback, priorityClass: number): EventHandle {
-    // The rare cases (a new slot, the sequence limit) are in other methods, which keeps this
-    // one small enough for the compiler to inline into its callers.
+    const slot = this.add(time, callback, priorityClass);
+    return this.#slotGenerations[slot] * SLOT_BITS + slot;
+  }
+
+  /**
+   * Adds an event that will not be cancelled: {@linkcode EventQueue.push} without the handle.
+   * What it returns is a small integer, so a caller that drops it has no number to box.
+   *
+   * @param time When the event is due.
+   * @param callback What to call.
+   * @param priorityClass Tie-break class at equal times, 0 first.
+   * @returns The event's slot (not a handle).
+   *
+   * @example Usage
+   * ```ts
+   * import { EventQueue } from "./event_queue.ts";
+   * import assert from "node:assert/strict";
+   * const queue = new EventQueue();
+   * queue.add(20, () => {}, 0);
+   * assert.equal(queue.size, 1);
+   * assert.equal(queue.peekTime(), 20);
+   * ```
+   */
+  add(time: Instant, callback: EventCallback, priorityClass: number): number {
+    // The rare cases (a new slot, the sequence limit, a full heap) are in other methods, which
+    // keeps this one small enough for the compiler to inline into its callers.
     let slot = this.#freeHead;
     if (slot >= 0) this.#freeHead = this.#nextFree[slot];
     else slot = this.#newSlot();
@@ -119,13 +143,16 @@ export class EventQueue {
     if (length > 0 && slotRanks[this.#slots[0]] !== this.#ranks[0]) {
       // The top entry is dead (popped or cancelled): the new entry takes its place.
       this.#siftDown(time, rank, slot, length);
-    } else {
-      if (length === this.#times.length) this.#growHeap();
-      this.#siftUp(time, rank, slot, length);
-      this.#length = length + 1;
-    }
+    } else this.#append(time, rank, slot, length);
     this.#live++;
-    return this.#slotGenerations[slot] * SLOT_BITS + slot;
+    return slot;
+  }
+
+  /** Adds an entry at the end of a heap of `length` entries and moves it up to its place. */
+  #append(time: number, rank: number, slot: number, length: number): void {
+    if (length === this.#times.length) this.#growHeap();
+    this.#siftUp(time, rank, slot, length);
+    this.#length = length + 1;
   }
 
   /** A slot never used before, for when none is free. */
