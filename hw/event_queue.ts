@@ -1,6 +1,7 @@
 /**
  * The event queue: a binary heap on typed arrays ordered by (time, priority class, insertion
- * sequence), with O(1) cancellation by generation counters and lazy deletion.
+ * sequence), with O(1) cancellation by generation counters and lazy deletion, and lanes: single
+ * events kept beside the heap for components that never have two pending at once.
  *
  * @module
  */
@@ -25,6 +26,10 @@ const NO_RANK = -1;
 const COMPACT_SLACK = 8;
 /** The largest priority class: classes are 0 (first) to 255 (last) at equal times. */
 export const PRIORITY_CLASS_MAX = 255;
+
+function laneTaken(lane: number): RangeError {
+  return new RangeError(`Cannot schedule: lane ${lane} already holds a pending event`);
+}
 
 function sequenceLimit(): RangeError {
   return new RangeError(`Cannot schedule: more than ${SEQUENCE_LIMIT} events in one run`);
@@ -69,6 +74,11 @@ export class EventQueue {
   #sequence = 0;
   #live = 0;
   #lastTime = 0;
+  // The lanes, each holding at most one pending event outside the heap.
+  #laneTimes = new Float64Array(4);
+  #laneRanks = new Float64Array(4);
+  #laneCallbacks: (EventCallback | null)[] = [];
+  #laneLive = 0;
 
   /**
    * Creates an empty queue.
@@ -87,7 +97,7 @@ export class EventQueue {
 
   /** The number of live (not cancelled, not yet popped) events. */
   get size(): number {
-    return this.#live;
+    return this.#live + this.#laneLive;
   }
 
   /** The time of the event last returned by {@linkcode EventQueue.pop}. */
@@ -167,6 +177,78 @@ export class EventQueue {
   }
 
   /**
+   * Opens a lane: a place for one pending event at a time, kept beside the heap rather than in
+   * it, for a component that never has two events pending at once (a core has one kernel path
+   * or one compute segment in progress). Its event takes its turn exactly as if it were in the
+   * heap (its rank comes from the same sequence), but setting it and clearing it are a few
+   * stores, and a cleared event leaves no dead entry behind.
+   *
+   * @returns The lane's number, for {@linkcode EventQueue.setLane} and
+   * {@linkcode EventQueue.clearLane}.
+   *
+   * @example Usage
+   * ```ts
+   * import { EventQueue } from "./event_queue.ts";
+   * import assert from "node:assert/strict";
+   * const queue = new EventQueue();
+   * const lane = queue.openLane();
+   * const seen: string[] = [];
+   * queue.push(10, () => seen.push("heap at 10"), 0);
+   * queue.setLane(lane, 10, () => seen.push("lane at 10"), 0);
+   * queue.push(5, () => seen.push("heap at 5"), 0);
+   * while (queue.size > 0) queue.pop()!(queue.lastTime);
+   * assert.deepEqual(seen, ["heap at 5", "heap at 10", "lane at 10"]);
+   * ```
+   */
+  openLane(): number {
+    const lane = this.#laneCallbacks.length;
+    if (lane === this.#laneTimes.length) {
+      const times = new Float64Array(lane * 2);
+      times.set(this.#laneTimes);
+      this.#laneTimes = times;
+      const ranks = new Float64Array(lane * 2);
+      ranks.set(this.#laneRanks);
+      this.#laneRanks = ranks;
+    }
+    this.#laneCallbacks.push(null);
+    return lane;
+  }
+
+  /**
+   * Puts an event in an empty lane.
+   *
+   * @param lane A lane {@linkcode EventQueue.openLane} gave.
+   * @param time When the event is due.
+   * @param callback What to call.
+   * @param priorityClass Tie-break class at equal times, 0 first.
+   * @throws {RangeError} If the lane already holds an event.
+   */
+  setLane(lane: number, time: Instant, callback: EventCallback, priorityClass: number): void {
+    const callbacks = this.#laneCallbacks;
+    if (callbacks[lane] !== null) throw laneTaken(lane);
+    const sequence = this.#sequence++;
+    if (sequence >= SEQUENCE_LIMIT) throw sequenceLimit();
+    this.#laneTimes[lane] = time;
+    this.#laneRanks[lane] = priorityClass * SEQUENCE_LIMIT + sequence;
+    callbacks[lane] = callback;
+    this.#laneLive++;
+  }
+
+  /**
+   * Removes a lane's pending event, if it has one.
+   *
+   * @param lane The lane.
+   * @returns Whether an event was pending there.
+   */
+  clearLane(lane: number): boolean {
+    const callbacks = this.#laneCallbacks;
+    if (callbacks[lane] === null || callbacks[lane] === undefined) return false;
+    callbacks[lane] = null;
+    this.#laneLive--;
+    return true;
+  }
+
+  /**
    * Cancels an event in O(1). Cancelling an event that already ran or was cancelled does
    * nothing.
    *
@@ -199,7 +281,16 @@ export class EventQueue {
    */
   peekTime(): Instant | undefined {
     this.#dropCancelled();
-    return this.#length > 0 ? this.#times[0] : undefined;
+    let time = this.#length > 0 ? this.#times[0] : undefined;
+    if (this.#laneLive > 0) {
+      const callbacks = this.#laneCallbacks, times = this.#laneTimes;
+      for (let lane = 0; lane < callbacks.length; lane++) {
+        if (callbacks[lane] !== null && (time === undefined || times[lane] < time)) {
+          time = times[lane];
+        }
+      }
+    }
+    return time;
   }
 
   /**
@@ -231,6 +322,10 @@ export class EventQueue {
    */
   popDue(until: Instant): EventCallback | undefined {
     this.#dropCancelled();
+    if (this.#laneLive > 0) {
+      const lane = this.#firstLane();
+      if (lane >= 0) return this.#popLane(lane, until);
+    }
     if (this.#length === 0) return undefined;
     const time = this.#times[0];
     if (time > until) return undefined;
@@ -241,6 +336,41 @@ export class EventQueue {
     // pop or peek drops it.
     this.#release(slot);
     this.#live--;
+    return callback;
+  }
+
+  /** The lane whose event comes before the heap's top, or -1 (at least one lane is live). */
+  #firstLane(): number {
+    const callbacks = this.#laneCallbacks, times = this.#laneTimes, ranks = this.#laneRanks;
+    let best = -1;
+    let time: number, rank: number;
+    if (this.#length > 0) {
+      time = this.#times[0];
+      rank = this.#ranks[0];
+    } else {
+      time = Number.POSITIVE_INFINITY;
+      rank = Number.POSITIVE_INFINITY;
+    }
+    for (let lane = 0; lane < callbacks.length; lane++) {
+      if (callbacks[lane] === null) continue;
+      const laneTime = times[lane];
+      if (laneTime < time || (laneTime === time && ranks[lane] < rank)) {
+        best = lane;
+        time = laneTime;
+        rank = ranks[lane];
+      }
+    }
+    return best;
+  }
+
+  /** Takes a lane's event if it is due by `until`. */
+  #popLane(lane: number, until: Instant): EventCallback | undefined {
+    const time = this.#laneTimes[lane];
+    if (time > until) return undefined;
+    const callback = this.#laneCallbacks[lane]!;
+    this.#laneCallbacks[lane] = null;
+    this.#laneLive--;
+    this.#lastTime = time;
     return callback;
   }
 

@@ -143,6 +143,42 @@ Deno.test("Engine.post() rejects a delay that lands in the past or between nanos
   assert.equal(engine.pending, 0);
 });
 
+Deno.test("Engine.postLane() runs a lane's event in its turn among scheduled ones, and clearLane() cancels it", () => {
+  const engine = new Engine();
+  const lane = engine.openLane();
+  const seen: string[] = [];
+  engine.run({ until: 100 });
+  engine.after(10, () => seen.push("after 1"));
+  engine.postLane(lane, 10, (now) => seen.push(`lane at ${now}`));
+  engine.schedule(110, () => seen.push("hardware"), PRIORITY_HARDWARE);
+  engine.after(10, () => seen.push("after 2"));
+  assert.equal(engine.pending, 4);
+  engine.run({ until: 200 });
+  assert.deepEqual(seen, ["hardware", "after 1", "lane at 110", "after 2"]);
+  engine.postLane(lane, 50, () => seen.push("cancelled"));
+  assert.equal(engine.peek(), 250);
+  assert.equal(engine.clearLane(lane), true);
+  assert.equal(engine.clearLane(lane), false);
+  assert.equal(engine.pending, 0);
+  engine.run({ until: 1_000 });
+  assert.equal(seen.length, 4);
+});
+
+Deno.test("Engine.postLane() refuses a lane that holds an event, and a bad delay", () => {
+  const engine = new Engine();
+  const lane = engine.openLane();
+  engine.run({ until: 1_000 });
+  engine.postLane(lane, 5, () => {});
+  assert.throws(() => engine.postLane(lane, 6, () => {}), {
+    name: "RangeError",
+    message: `Cannot schedule: lane ${lane} already holds a pending event`,
+  });
+  engine.clearLane(lane);
+  assert.throws(() => engine.postLane(lane, -1, () => {}), /at 999 ns: it must be a whole number/);
+  assert.throws(() => engine.postLane(lane, 0.5, () => {}), /at 1000.5 ns/);
+  assert.equal(engine.pending, 0);
+});
+
 Deno.test("Engine.schedule() rejects a priority class outside 0..255", () => {
   const engine = new Engine();
   for (const priority of [-1, 256, 1.5, NaN]) {

@@ -304,3 +304,97 @@ Deno.test("EventQueue keeps its order when cancelled far-ahead entries are compa
   );
   assert.deepEqual(seen, expected);
 });
+
+Deno.test("EventQueue lanes hold one event each and take their turn among heap events like a sorted-array model", () => {
+  type LaneOperation =
+    | { kind: "push"; time: number; priorityClass: number }
+    | { kind: "set"; lane: number; time: number; priorityClass: number }
+    | { kind: "clear"; lane: number }
+    | { kind: "pop" }
+    | { kind: "peek" };
+  const time = fc.integer({ min: 0, max: 30 });
+  const priorityClass = fc.integer({ min: 0, max: 3 });
+  const lane = fc.integer({ min: 0, max: 2 });
+  const operation: fc.Arbitrary<LaneOperation> = fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant("push" as const), time, priorityClass }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant("set" as const), lane, time, priorityClass }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("clear" as const), lane }) },
+    { weight: 3, arbitrary: fc.constant({ kind: "pop" as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: "peek" as const }) },
+  );
+  fc.assert(
+    fc.property(fc.array(operation, { maxLength: 200 }), (operations) => {
+      const queue = new EventQueue(2);
+      const lanes = [queue.openLane(), queue.openLane(), queue.openLane()];
+      assert.deepEqual(lanes, [0, 1, 2]);
+      // What each lane holds in the model, and every pending event in (time, class, sequence).
+      const inLane: (ModelEvent | undefined)[] = [undefined, undefined, undefined];
+      const model: ModelEvent[] = [];
+      let sequence = 0;
+      const ordered = () =>
+        model.sort((a, b) =>
+          a.time - b.time || a.priorityClass - b.priorityClass || a.sequence - b.sequence
+        );
+      for (const op of operations) {
+        if (op.kind === "push" || op.kind === "set") {
+          const event = { time: op.time, priorityClass: op.priorityClass, sequence };
+          const callback = (() => event) as unknown as EventCallback;
+          if (op.kind === "push") queue.push(op.time, callback, op.priorityClass);
+          else if (inLane[op.lane] !== undefined) {
+            assert.throws(
+              () => queue.setLane(op.lane, op.time, callback, op.priorityClass),
+              {
+                name: "RangeError",
+                message: `Cannot schedule: lane ${op.lane} already holds a pending event`,
+              },
+            );
+            continue;
+          } else {
+            queue.setLane(op.lane, op.time, callback, op.priorityClass);
+            inLane[op.lane] = event;
+          }
+          sequence++;
+          model.push(event);
+        } else if (op.kind === "clear") {
+          const held = inLane[op.lane];
+          assert.equal(queue.clearLane(op.lane), held !== undefined);
+          if (held !== undefined) model.splice(model.indexOf(held), 1);
+          inLane[op.lane] = undefined;
+        } else if (op.kind === "peek") {
+          assert.equal(queue.peekTime(), ordered()[0]?.time);
+        } else {
+          const expected = ordered().shift();
+          const callback = queue.pop();
+          if (expected === undefined) assert.equal(callback, undefined);
+          else {
+            assert.equal((callback as unknown as () => ModelEvent)(), expected);
+            assert.equal(queue.lastTime, expected.time);
+            const emptied = inLane.indexOf(expected);
+            if (emptied >= 0) inLane[emptied] = undefined;
+          }
+        }
+        assert.equal(queue.size, model.length);
+      }
+    }),
+    { numRuns: 1_000 },
+  );
+});
+
+Deno.test("EventQueue.popDue() leaves a lane's event that is not yet due, and clearLane() of an empty lane returns false", () => {
+  const queue = new EventQueue();
+  const lane = queue.openLane();
+  assert.equal(queue.clearLane(lane), false);
+  queue.setLane(lane, 50, named("lane"), 0);
+  queue.push(60, named("heap"), 0);
+  assert.equal(queue.popDue(49), undefined);
+  assert.equal(queue.size, 2);
+  assert.equal(queue.peekTime(), 50);
+  assert.deepEqual(drain(queue), ["50:lane", "60:heap"]);
+  assert.equal(queue.clearLane(lane), false);
+});
