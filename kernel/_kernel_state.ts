@@ -40,10 +40,13 @@ export interface CoreSlot {
   lastCell: Cell | undefined;
   busy: boolean;
   inRun: boolean;
+  /** While a compute segment runs, the lane of its end event (`lane`); otherwise -1. */
   segment: number;
   segmentStart: number;
   segmentEndsAt: number;
   segmentReason: "compute" | "budget" | "slice" | "policy";
+  /** The engine lane of the core's one pending event: its path's end or its segment's. */
+  readonly lane: number;
   sliceEndsAt: number;
   /**
    * Kernel work queued on the core, first first: the first `workCount` entries. The count is
@@ -174,6 +177,7 @@ export class KernelState {
         segmentStart: 0,
         segmentEndsAt: 0,
         segmentReason: "compute",
+        lane: board.engine.openLane(),
         sliceEndsAt: 0,
         work: [],
         workCount: 0,

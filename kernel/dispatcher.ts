@@ -407,7 +407,7 @@ export function path(
     core.pathSc = undefined;
     core.pathChargedNs = 0;
   } else chargePath(core, chargeTo.sc, duration);
-  kernel.engine.post(duration, core.onPathEnd);
+  kernel.engine.postLane(core.lane, duration, core.onPathEnd);
   return false;
 }
 

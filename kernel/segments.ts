@@ -49,7 +49,8 @@ export function startSegment(kernel: KernelState, core: CoreSlot, vcpu: Vcpu): v
   core.segmentStart = now;
   core.segmentReason = reason;
   core.segmentEndsAt = now + limit;
-  core.segment = kernel.engine.after(limit, core.onSegmentEnd);
+  kernel.engine.postLane(core.lane, limit, core.onSegmentEnd);
+  core.segment = core.lane;
 }
 
 /**
@@ -109,7 +110,7 @@ export function endSegment(kernel: KernelState, core: CoreSlot, natural: boolean
 
 /** Cancels a segment's own end event (apart from `endSegment`, to keep it small). */
 function cancelSegment(kernel: KernelState, core: CoreSlot): void {
-  kernel.engine.cancel(core.segment);
+  kernel.engine.clearLane(core.lane);
   core.segment = -1;
 }
 
