@@ -36,6 +36,7 @@ import {
 import type { Guest } from "./program.ts";
 import {
   FINISH,
+  hashFinish,
   hashPreempt,
   hashRelease,
   hashStart,
@@ -500,13 +501,20 @@ class RtosKernel extends GuestStateMachine {
     task.stats.completions++;
     task.stats.responseNsTotal += responseNs;
     task.stats.responseNsMax = Math.max(task.stats.responseNsMax, responseNs);
-    this.#ctx.trace("task.finish", () => ({
-      task: task.spec.name,
-      job: job.index,
+    this.#ctx.trace(
+      "task.finish",
+      () => ({
+        task: task.spec.name,
+        job: job.index,
+        responseNs,
+        deadlineNs: task.deadlineNs,
+        missed,
+      }),
+      FINISH,
+      hashFinish(job, responseNs, missed),
+      task.spec.name,
       responseNs,
-      deadlineNs: task.deadlineNs,
-      missed,
-    }), FINISH);
+    );
   }
 
   #miss(job: Job): void {

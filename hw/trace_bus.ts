@@ -57,6 +57,7 @@ export type TraceSubscriber = (record: TraceRecord, layout?: RecordLayout) => vo
  *     if (!kernel) guestNs.set(source, (guestNs.get(source) ?? 0) + durationNs);
  *   },
  *   count: () => {},
+ *   sample: () => {},
  * };
  * const bus = new TraceBus();
  * bus.subscribeSink(sink);
@@ -95,6 +96,18 @@ export interface TraceSink {
    * @param source The record's source: the emitting component (the cell, for a guest or vCPU).
    */
   count(time: Instant, kind: string, source: string): void;
+  /**
+   * Takes a record of one of the {@linkcode SAMPLED_KINDS} that was not built: what
+   * {@linkcode TraceSink.count} learns, and the one sample the record carries (for a
+   * "task.finish", the task and its job's response time).
+   *
+   * @param time The record's time.
+   * @param kind The record's kind.
+   * @param source The record's source.
+   * @param key The value of the kind's key field.
+   * @param value The value of the kind's value field.
+   */
+  sample(time: Instant, kind: string, source: string, key: string, value: number): void;
 }
 
 /**
@@ -115,6 +128,14 @@ export const COUNTED_KINDS: ReadonlySet<string> = new Set([
   "task.start",
   "task.preempt",
 ]);
+
+/**
+ * The kinds of record that sinks take through {@linkcode TraceSink.sample} while no plain
+ * subscriber listens, each with the names of the two fields a sink gets: a key and a value.
+ * Their emitters hand over the hash and those fields and build no record.
+ */
+export const SAMPLED_KINDS: ReadonlyMap<string, { readonly key: string; readonly value: string }> =
+  new Map([["task.finish", Object.freeze({ key: "task", value: "responseNs" })]]);
 
 /**
  * A publish/subscribe bus of trace records.
@@ -258,5 +279,31 @@ export class TraceBus {
     for (let i = 0; i < fingerprints.length; i++) fingerprints[i].addHash(hash);
     const sinks = this.#sinks;
     for (let i = 0; i < sinks.length; i++) sinks[i].count(time, kind, source);
+  }
+
+  /**
+   * Publishes a record of one of the {@linkcode SAMPLED_KINDS} without building it, while no
+   * plain subscriber listens: its hash to every fingerprint, its time, kind, source, key and
+   * value to every sink.
+   *
+   * @param hash The record's hash.
+   * @param time Its time.
+   * @param kind Its kind.
+   * @param source Its source.
+   * @param key The value of its kind's key field.
+   * @param value The value of its kind's value field.
+   */
+  emitSample(
+    hash: number,
+    time: Instant,
+    kind: string,
+    source: string,
+    key: string,
+    value: number,
+  ): void {
+    const fingerprints = this.#fingerprints;
+    for (let i = 0; i < fingerprints.length; i++) fingerprints[i].addHash(hash);
+    const sinks = this.#sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].sample(time, kind, source, key, value);
   }
 }

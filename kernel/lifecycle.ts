@@ -7,7 +7,7 @@
 
 import { PAGE_SIZE } from "../hw/physical_memory.ts";
 import { mixDigest, mixNumber, mixString, type RecordLayout } from "../hw/fingerprint.ts";
-import { COUNTED_KINDS } from "../hw/trace_bus.ts";
+import { COUNTED_KINDS, SAMPLED_KINDS } from "../hw/trace_bus.ts";
 import type { GuestError } from "./abi.ts";
 import { returnDonation } from "./budget.ts";
 import { leaveCore, makeReady } from "./dispatcher.ts";
@@ -292,7 +292,7 @@ function context(kernel: KernelState, cell: Cell, index: number): GuestContext {
     clockHz: kernel.cores[cell.vcpus[index].affinity].clockHz,
     image: cell.image,
     random: (name: string) => engine.random(`${cell.name}.${index}.${name}`),
-    trace: (kind, fields, layout, fieldsHash) => {
+    trace: (kind, fields, layout, fieldsHash, sampleKey, sampleValue) => {
       const bus = kernel.trace;
       if (!bus.active) return;
       if (fieldsHash === undefined) {
@@ -301,8 +301,11 @@ function context(kernel: KernelState, cell: Cell, index: number): GuestContext {
       // The record's identity comes last, as KernelState.emit adds it: time, kind, source.
       const time = engine.now;
       const hash = mixDigest(mixString(mixNumber(fieldsHash, time), kind), cell.nameDigest);
-      if (!bus.recordsWanted && COUNTED_KINDS.has(kind)) {
-        return bus.emitCount(hash, time, kind, cell.name);
+      if (!bus.recordsWanted) {
+        if (COUNTED_KINDS.has(kind)) return bus.emitCount(hash, time, kind, cell.name);
+        if (sampleKey !== undefined && sampleValue !== undefined && SAMPLED_KINDS.has(kind)) {
+          return bus.emitSample(hash, time, kind, cell.name, sampleKey, sampleValue);
+        }
       }
       kernel.emit(kind, cell.name, fields(), layout as RecordLayout, hash);
     },

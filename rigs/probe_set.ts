@@ -192,6 +192,29 @@ export class ProbeSet implements TraceSink {
   }
 
   /**
+   * Takes a record of a kind sinks take as a sample ("task.finish": the task and its job's
+   * response time) that was not built, if it is in the window.
+   *
+   * @param time The record's time.
+   * @param kind Its kind.
+   * @param source Its source.
+   * @param key Its key field's value (the task).
+   * @param value Its value field's value (the response time).
+   */
+  sample(time: number, kind: string, source: string, key: string, value: number): void {
+    if (time < this.from || time >= this.to) return;
+    this.records++;
+    if (kind === "task.finish") this.#finished(this.#alias(source), key, value, time);
+  }
+
+  /** A job of a task finished with a response time. */
+  #finished(source: string, task: TraceValue, responseNs: number, time: number): void {
+    const key = this.#taskKey(source, task);
+    this.#histogram(this.response, key).record(responseNs, time);
+    bump(this.completions, key);
+  }
+
+  /**
    * Counts a record no probe reads, if it is in the window.
    *
    * @param time The record's time.
@@ -209,9 +232,7 @@ export class ProbeSet implements TraceSink {
       probes.#histogram(probes.irqLatency, String(r.name)).record(Number(r.latencyNs), time);
     }],
     ["task.finish", (probes, r, time) => {
-      const key = probes.#taskKey(probes.#source(r), r.task);
-      probes.#histogram(probes.response, key).record(Number(r.responseNs), time);
-      bump(probes.completions, key);
+      probes.#finished(probes.#source(r), r.task, Number(r.responseNs), time);
     }],
     ["task.miss", (probes, r, time) => {
       const source = probes.#source(r);

@@ -150,6 +150,7 @@ export class World {
         observe: (record) => scanAt(record.time),
         slice: (_kernel, _source, start, durationNs) => scanAt(start + durationNs),
         count: scanAt,
+        sample: scanAt,
       });
     }
     for (const event of plan.events) event.check(plan);

@@ -53,13 +53,17 @@ export interface GuestContext {
    * hash of the fields alone (mixed from `RECORD_SEED` in field order, as the layout does
    * before `time`, `kind` and `source`): the kernel completes it, and while no plain
    * subscriber listens a record of a kind sinks only count (`COUNTED_KINDS` in trace_bus.ts)
-   * is not built at all.
+   * is not built at all. Nor is one of a kind sinks take as a sample (`SAMPLED_KINDS`) when
+   * the guest also gives the values of that kind's key and value fields, `sampleKey` and
+   * `sampleValue`.
    */
   readonly trace: <F extends Record<string, string | number | boolean>>(
     kind: string,
     fields: () => F,
     layout?: RecordLayout<F & { time: number; kind: string; source: string }>,
     fieldsHash?: number,
+    sampleKey?: string,
+    sampleValue?: number,
   ) => void;
   /** A deterministic random stream for this guest (derived from the run seed). */
   readonly random: (name: string) => {

@@ -84,6 +84,8 @@ Deno.test("TraceBus sinks: values while no plain subscriber listens, records oth
     slice: (kernel, source, start, durationNs) =>
       seen.push(`slice ${kernel} ${source} ${start}+${durationNs}`),
     count: (time, kind, source) => seen.push(`count ${kind} ${source} ${time}`),
+    sample: (time, kind, source, key, value) =>
+      seen.push(`sample ${kind} ${source} ${time} ${key}=${value}`),
   };
   const fingerprint = new Fingerprint();
   bus.hashInto(fingerprint);
@@ -91,16 +93,19 @@ Deno.test("TraceBus sinks: values while no plain subscriber listens, records oth
   assert.deepEqual([bus.active, bus.recordsWanted], [true, false]);
   bus.emitSlice(11, true, "kernel", 100, 20);
   bus.emitCount(12, 130, "vcpu.switch", "rtos");
+  bus.emitSample(13, 135, "task.finish", "rtos", "frame", 700);
   bus.emit({ time: 140, kind: "irq.raise", source: "gic", line: 3 });
   assert.deepEqual(seen, [
     "slice true kernel 100+20",
     "count vcpu.switch rtos 130",
+    "sample task.finish rtos 135 frame=700",
     "record irq.raise",
   ]);
-  assert.equal(fingerprint.records, 3);
+  assert.equal(fingerprint.records, 4);
   const byHash = new Fingerprint();
   byHash.addHash(11);
   byHash.addHash(12);
+  byHash.addHash(13);
   byHash.add({ time: 140, kind: "irq.raise", source: "gic", line: 3 });
   assert.equal(fingerprint.hex(), byHash.hex());
   const stop = bus.subscribe(() => {});

@@ -8,7 +8,13 @@ import {
   recordLayout,
 } from "../../hw/fingerprint.ts";
 import { InterruptController } from "../../hw/interrupt_controller.ts";
-import { COUNTED_KINDS, TraceBus, type TraceRecord, type TraceSink } from "../../hw/trace_bus.ts";
+import {
+  COUNTED_KINDS,
+  SAMPLED_KINDS,
+  TraceBus,
+  type TraceRecord,
+  type TraceSink,
+} from "../../hw/trace_bus.ts";
 import { registeredScenarios } from "../../rigs/scenario.ts";
 import type { World } from "../../rigs/world.ts";
 import { boards, compute, ms, native, rtos, scenario, task } from "../../mod.ts";
@@ -87,9 +93,8 @@ Deno.test("every record layout (kernel, interrupt controller, radio, RTOS) and e
     "virq.deliver(vcpu,virq,name,line,assertedAt,latencyNs,time,kind,source)",
     "virq.pending(vcpu,virq,line,time,kind,source)",
   ]);
-  // Every one of them but the RTOS's finishes and misses (rarer, and built for the probes
-  // anyway) also hashes itself where it is emitted.
-  const builtOnly = new Set(["task.finish", "task.miss"]);
+  // Every one of them but the RTOS's misses (rare) also hashes itself where it is emitted.
+  const builtOnly = new Set(["task.miss"]);
   assert.deepEqual(
     [...hashed].sort(),
     [...checked.keys()].sort().filter((shape) => !builtOnly.has(shape.split("(")[0])),
@@ -139,6 +144,7 @@ Deno.test("a sink's counted records (switches, preemptions, pending vIRQs, inter
       },
       slice: () => {},
       count: (time, kind, source) => seen.push(`${time} ${kind} ${source}`),
+      sample: () => {},
     };
     entry.scenario.execute({
       for: "100ms",
@@ -167,4 +173,41 @@ Deno.test("a sink's counted records (switches, preemptions, pending vIRQs, inter
   ]);
   assert.ok(asValues.some((line) => line.endsWith(" baseband")));
   assert.ok(asValues.some((line) => line.endsWith(" android")));
+});
+
+Deno.test("a sink's sampled records (job finishes) carry the time, kind, source, key and value a built record has", async () => {
+  await import("../../scenarios/coexistence.ts");
+  const entry = registeredScenarios().find((r) => r.file?.endsWith("scenarios/coexistence.ts"));
+  assert.ok(entry !== undefined);
+  // As for counted records: values with only a sink listening, built records with a plain
+  // subscriber too; the sink reads a built record's key and value fields by SAMPLED_KINDS.
+  const run = (plain: boolean) => {
+    const seen: string[] = [];
+    const sink: TraceSink = {
+      observe: (record) => {
+        const fields = SAMPLED_KINDS.get(record.kind);
+        if (fields === undefined) return;
+        const { time, kind, source } = record;
+        seen.push(`${time} ${kind} ${source} ${record[fields.key]}=${record[fields.value]}`);
+      },
+      slice: () => {},
+      count: () => {},
+      sample: (time, kind, source, key, value) =>
+        seen.push(`${time} ${kind} ${source} ${key}=${value}`),
+    };
+    const result = entry.scenario.execute({
+      for: "100ms",
+      observe: (world: World) => {
+        world.engine.trace.subscribeSink(sink);
+        if (plain) world.engine.trace.subscribe(() => {});
+      },
+    });
+    return { seen, fingerprint: result.fingerprint };
+  };
+  const asValues = run(false);
+  const asRecords = run(true);
+  assert.deepEqual(asValues, asRecords);
+  const tasks = new Set(asValues.seen.map((line) => line.split(" ")[3].split("=")[0]));
+  assert.deepEqual([...tasks].sort(), ["audio", "control", "frame", "ril"]);
+  assert.ok(asValues.seen.every((line) => line.includes(" task.finish baseband ")));
 });

@@ -55,6 +55,29 @@ Deno.test("ProbeSet takes a record of a counted kind built or not alike: it only
   }
 });
 
+Deno.test("ProbeSet takes a job's finish built or as a sample alike, in its window, a standby as its service", () => {
+  const snapshot = (probes: ProbeSet) =>
+    JSON.stringify(probes, (_key, value) => value instanceof Map ? [...value] : value);
+  const built = new ProbeSet("window", 1_000, 2_000);
+  const sampled = new ProbeSet("window", 1_000, 2_000);
+  for (const probes of [built, sampled]) probes.aliases.set("modem.b", "modem");
+  const finishes: [number, string, number][] = [
+    [500, "modem", 100],
+    [1_200, "modem", 300],
+    [1_500, "modem.b", 250],
+    [2_000, "modem", 900],
+  ];
+  for (const [time, source, responseNs] of finishes) {
+    built.observe({ time, kind: "task.finish", source, task: "rx", job: 1, responseNs });
+    sampled.sample(time, "task.finish", source, "rx", responseNs);
+  }
+  assert.equal(sampled.records, 2);
+  assert.equal(sampled.completions.get("modem/rx"), 2);
+  assert.equal(sampled.response.get("modem/rx")?.max, 300);
+  assert.equal(sampled.response.get("modem/rx")?.maxAt, 1_200);
+  assert.equal(snapshot(sampled), snapshot(built));
+});
+
 Deno.test("ProbeSet.observe() takes a record's kind from a layout that names one", () => {
   const pending = recordLayout<TraceRecord>("virq.pending", (_r, seed) => seed);
   const deliver = recordLayout<TraceRecord>("virq.deliver", (_r, seed) => seed);
