@@ -6,6 +6,7 @@
  */
 
 import type { KernelState } from "./_kernel_state.ts";
+import { traceIpcReceive, traceIpcSend } from "./_ipc_records.ts";
 import { postVirqLine } from "./interrupt_routing.ts";
 import { Capability } from "./objects/capability.ts";
 import type { Cell } from "./objects/cell.ts";
@@ -106,13 +107,14 @@ export function channelSend(
     postVirqLine(kernel, receiver.vcpus[0], channel.receiverVirq, 1, -1, -1);
   }
   if (kernel.trace.active) {
-    kernel.emit("ipc.send", channel.name, {
-      bytes: message.bytes.length,
-      depth: channel.depth,
-      id: timed.id,
-      vcpu: message.vcpu?.name ?? "",
-      core: message.vcpu?.affinity ?? -1,
-    });
+    traceIpcSend(
+      kernel.trace,
+      channel,
+      message.bytes.length,
+      timed.id,
+      message.vcpu,
+      kernel.engine.now,
+    );
   }
   return true;
 }
@@ -133,14 +135,16 @@ export function channelReceive(
   const timed = channel.take() as TimedMessage | undefined;
   if (timed === undefined) return undefined;
   if (kernel.trace.active) {
-    kernel.emit("ipc.receive", channel.name, {
-      bytes: timed.bytes.length,
-      latencyNs: kernel.engine.now - timed.sentAt,
-      depth: channel.depth,
-      id: timed.id,
-      vcpu: vcpu?.name ?? "",
-      core: vcpu?.affinity ?? -1,
-    });
+    const now = kernel.engine.now;
+    traceIpcReceive(
+      kernel.trace,
+      channel,
+      timed.bytes.length,
+      now - timed.sentAt,
+      timed.id,
+      vcpu,
+      now,
+    );
   }
   return { bytes: timed.bytes, badge: timed.badge };
 }

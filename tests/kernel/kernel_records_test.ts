@@ -22,7 +22,7 @@ import { boards, compute, ms, native, rtos, scenario, task } from "../../mod.ts"
 /** Subscribes a plain subscriber that does nothing. */
 const listen = (world: World) => void world.engine.trace.subscribe(() => {});
 
-Deno.test("every record layout (kernel, interrupt controller, radio, RTOS) and every hash an emitter computes is the hash of enumerating the record", async () => {
+Deno.test("every record layout (kernel, IPC, interrupt controller, radio, RTOS) and every hash an emitter computes is the hash of enumerating the record", async () => {
   const original = TraceBus.prototype.emit;
   const checked = new Map<string, number>();
   const hashed = new Set<string>();
@@ -78,6 +78,8 @@ Deno.test("every record layout (kernel, interrupt controller, radio, RTOS) and e
     "cpu.kernel(core,path,start,durationNs,time,kind,source)",
     "cpu.kernel(core,path,start,durationNs,vcpu,chargedNs,time,kind,source)",
     "cpu.run(core,vcpu,start,durationNs,time,kind,source)",
+    "ipc.receive(bytes,latencyNs,depth,id,vcpu,core,time,kind,source)",
+    "ipc.send(bytes,depth,id,vcpu,core,time,kind,source)",
     "irq.ack(time,kind,source,line,core)",
     "irq.eoi(time,kind,source,line,core)",
     "irq.raise(time,kind,source,line,name)",
