@@ -9,6 +9,7 @@ import type { Operation, OperationResult } from "../kernel/abi.ts";
 import { call, cyclesFor, type Guest, interrupts } from "./program.ts";
 import { CLOCK, computeOperation, INTERRUPTS_ON, outcomeOf, timeOf, WAIT } from "./_operations.ts";
 import type { CompromiseRunner, RichOsControl, RichOsObservation } from "./rich_os.ts";
+import { FRAME, hashFrame } from "./_rich_os_records.ts";
 
 export interface Request {
   readonly server: string;
@@ -503,11 +504,13 @@ export class RichOsVcpu extends GuestStateMachine {
     observe.frames++;
     if (late) observe.framesLate++;
     this.#frame = undefined;
-    this.#ctx.trace("ui.frame", () => ({
-      frame: rendering.index,
-      late,
-      renderNs: finishedAt - rendering.vsync,
-    }));
+    const renderNs = finishedAt - rendering.vsync;
+    this.#ctx.trace(
+      "ui.frame",
+      () => ({ frame: rendering.index, late, renderNs }),
+      FRAME,
+      hashFrame(rendering.index, late, renderNs),
+    );
     // No time passes until the next scheduling point: it reads this time.
     this.#clockNs = finishedAt;
     return this.#point();

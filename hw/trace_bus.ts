@@ -127,6 +127,7 @@ export const COUNTED_KINDS: ReadonlySet<string> = new Set([
   "task.release",
   "task.start",
   "task.preempt",
+  "ui.frame",
 ]);
 
 /**

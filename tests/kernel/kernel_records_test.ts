@@ -22,7 +22,7 @@ import { boards, compute, ms, native, rtos, scenario, task } from "../../mod.ts"
 /** Subscribes a plain subscriber that does nothing. */
 const listen = (world: World) => void world.engine.trace.subscribe(() => {});
 
-Deno.test("every record layout (kernel, IPC, interrupt controller, radio, RTOS) and every hash an emitter computes is the hash of enumerating the record", async () => {
+Deno.test("every record layout (kernel, IPC, interrupt controller, radio, RTOS, rich OS) and every hash an emitter computes is the hash of enumerating the record", async () => {
   const original = TraceBus.prototype.emit;
   const checked = new Map<string, number>();
   const hashed = new Set<string>();
@@ -90,6 +90,7 @@ Deno.test("every record layout (kernel, IPC, interrupt controller, radio, RTOS) 
     "task.preempt(task,job,by,byJob,time,kind,source)",
     "task.release(task,job,arrival,release,deadline,time,kind,source)",
     "task.start(task,job,release,time,kind,source)",
+    "ui.frame(frame,late,renderNs,time,kind,source)",
     "vcpu.preempt(vcpu,by,time,kind,source)",
     "vcpu.switch(core,vcpu,sameCell,time,kind,source)",
     "virq.deliver(vcpu,virq,name,line,assertedAt,latencyNs,time,kind,source)",
@@ -131,7 +132,7 @@ Deno.test("a guest's record layout must be for the record's kind", () => {
   );
 });
 
-Deno.test("a sink's counted records (switches, preemptions, pending vIRQs, interrupt edges, radio frames, job releases and starts) name the kind, source and time a built record has", async () => {
+Deno.test("a sink's counted records (switches, preemptions, pending vIRQs, interrupt edges, radio frames, job releases and starts, UI frames) name the kind, source and time a built record has", async () => {
   await import("../../scenarios/coexistence.ts");
   const entry = registeredScenarios().find((r) => r.file?.endsWith("scenarios/coexistence.ts"));
   assert.ok(entry !== undefined);
@@ -169,6 +170,7 @@ Deno.test("a sink's counted records (switches, preemptions, pending vIRQs, inter
     "task.preempt",
     "task.release",
     "task.start",
+    "ui.frame",
     "vcpu.preempt",
     "vcpu.switch",
     "virq.pending",
