@@ -34,6 +34,11 @@ export class Histogram implements HistogramSummary {
   #min = Infinity;
   #max = -Infinity;
   #maxAt = -1;
+  // A run of equal samples not yet in the HDR histogram: most samples repeat the one before
+  // (the model's costs are exact; on the reference handset about 7 in 10 do), and recording
+  // a value costs the histogram a logarithm and two powers, so a run goes in as one count.
+  #runValue = -1;
+  #runCount = 0;
 
   /**
    * Adds a sample.
@@ -42,15 +47,13 @@ export class Histogram implements HistogramSummary {
    * @param at Virtual time of the sample.
    */
   record(value: number, at: number): void {
-    if (this.#hdr === undefined) {
-      this.#hdr = hdr.build({
-        lowestDiscernibleValue: 1,
-        highestTrackableValue: HIGHEST_NS,
-        numberOfSignificantValueDigits: 3,
-        useWebAssembly: false,
-      });
+    const recorded = Math.min(Math.max(0, Math.round(value)), HIGHEST_NS);
+    if (recorded === this.#runValue) this.#runCount++;
+    else {
+      this.#flushRun();
+      this.#runValue = recorded;
+      this.#runCount = 1;
     }
-    this.#hdr.recordValue(Math.min(Math.max(0, Math.round(value)), HIGHEST_NS));
     this.#count++;
     this.#sum += value;
     if (value < this.#min) this.#min = value;
@@ -88,8 +91,22 @@ export class Histogram implements HistogramSummary {
    * @returns Nanoseconds (HDR precision: 3 significant digits).
    */
   percentile(p: number): number {
+    this.#flushRun();
     if (this.#hdr === undefined) return 0;
     return Math.min(this.#hdr.getValueAtPercentile(p), this.#max);
+  }
+
+  /** Puts the run of equal samples into the HDR histogram (made at the first one). */
+  #flushRun(): void {
+    if (this.#runCount === 0) return;
+    this.#hdr ??= hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: HIGHEST_NS,
+      numberOfSignificantValueDigits: 3,
+      useWebAssembly: false,
+    });
+    this.#hdr.recordValueWithCount(this.#runValue, this.#runCount);
+    this.#runCount = 0;
   }
 
   /**

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
+import * as hdr from "hdr-histogram-js";
 import { Histogram } from "../../rigs/histogram.ts";
 
 Deno.test("Histogram.toJSON() of no samples gives the count and null for every statistic", () => {
@@ -37,4 +39,40 @@ Deno.test("Histogram.toJSON() summarizes its samples exactly below HDR's 3 signi
     maxAt: 7,
     mean: 200,
   });
+});
+
+Deno.test("Histogram gives the percentiles of recording every sample one by one, however runs of equal samples fall and whenever it is read", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.constantFrom(1_000, 1_001, 52_000), fc.integer({ min: 0, max: 9e9 })), {
+        minLength: 1,
+        maxLength: 300,
+      }),
+      fc.array(fc.nat(), { maxLength: 4 }),
+      (values, reads) => {
+        const histogram = new Histogram();
+        const reference = hdr.build({
+          lowestDiscernibleValue: 1,
+          highestTrackableValue: 3_600_000_000_000,
+          numberOfSignificantValueDigits: 3,
+          useWebAssembly: false,
+        });
+        const readAt = new Set(reads.map((read) => read % values.length));
+        values.forEach((value, index) => {
+          histogram.record(value, index);
+          reference.recordValue(value);
+          if (readAt.has(index)) {
+            const p50 = Math.min(reference.getValueAtPercentile(50), histogram.max);
+            assert.equal(histogram.percentile(50), p50);
+          }
+        });
+        const max = Math.max(...values);
+        for (const p of [1, 50, 90, 99, 99.9, 100]) {
+          assert.equal(histogram.percentile(p), Math.min(reference.getValueAtPercentile(p), max));
+        }
+        assert.equal(histogram.count, values.length);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
