@@ -27,8 +27,15 @@ const COMPACT_SLACK = 8;
 /** The largest priority class: classes are 0 (first) to 255 (last) at equal times. */
 export const PRIORITY_CLASS_MAX = 255;
 
-function laneTaken(lane: number): RangeError {
-  return new RangeError(`Cannot schedule: lane ${lane} already holds a pending event`);
+function laneTaken(lane: number, opened: number): RangeError {
+  if (Number.isInteger(lane) && lane >= 0 && lane < opened) {
+    return new RangeError(`Cannot schedule: lane ${lane} already holds a pending event`);
+  }
+  return new RangeError(
+    `Cannot schedule in lane ${lane}: no such lane (lanes opened: ${
+      opened === 0 ? "none" : `0..${opened - 1}`
+    })`,
+  );
 }
 
 function sequenceLimit(): RangeError {
@@ -225,7 +232,7 @@ export class EventQueue {
    */
   setLane(lane: number, time: Instant, callback: EventCallback, priorityClass: number): void {
     const callbacks = this.#laneCallbacks;
-    if (callbacks[lane] !== null) throw laneTaken(lane);
+    if (callbacks[lane] !== null) throw laneTaken(lane, callbacks.length);
     const sequence = this.#sequence++;
     if (sequence >= SEQUENCE_LIMIT) throw sequenceLimit();
     this.#laneTimes[lane] = time;
@@ -242,7 +249,8 @@ export class EventQueue {
    */
   clearLane(lane: number): boolean {
     const callbacks = this.#laneCallbacks;
-    if (callbacks[lane] === null || callbacks[lane] === undefined) return false;
+    // Null for an empty lane, undefined for a number that is no lane.
+    if (!callbacks[lane]) return false;
     callbacks[lane] = null;
     this.#laneLive--;
     return true;
@@ -281,16 +289,9 @@ export class EventQueue {
    */
   peekTime(): Instant | undefined {
     this.#dropCancelled();
-    let time = this.#length > 0 ? this.#times[0] : undefined;
-    if (this.#laneLive > 0) {
-      const callbacks = this.#laneCallbacks, times = this.#laneTimes;
-      for (let lane = 0; lane < callbacks.length; lane++) {
-        if (callbacks[lane] !== null && (time === undefined || times[lane] < time)) {
-          time = times[lane];
-        }
-      }
-    }
-    return time;
+    const lane = this.#laneLive > 0 ? this.#firstLane() : -1;
+    if (lane >= 0) return this.#laneTimes[lane];
+    return this.#length > 0 ? this.#times[0] : undefined;
   }
 
   /**

@@ -398,3 +398,21 @@ Deno.test("EventQueue.popDue() leaves a lane's event that is not yet due, and cl
   assert.deepEqual(drain(queue), ["50:lane", "60:heap"]);
   assert.equal(queue.clearLane(lane), false);
 });
+
+Deno.test("EventQueue.setLane() of a number that is no lane names the lanes there are, and clearLane() of it returns false", () => {
+  const queue = new EventQueue();
+  assert.throws(() => queue.setLane(0, 5, named("a"), 0), {
+    name: "RangeError",
+    message: "Cannot schedule in lane 0: no such lane (lanes opened: none)",
+  });
+  queue.openLane();
+  queue.openLane();
+  for (const lane of [2, -1, 0.5]) {
+    assert.throws(() => queue.setLane(lane, 5, named("a"), 0), {
+      name: "RangeError",
+      message: `Cannot schedule in lane ${lane}: no such lane (lanes opened: 0..1)`,
+    });
+    assert.equal(queue.clearLane(lane), false);
+  }
+  assert.equal(queue.size, 0);
+});
