@@ -179,31 +179,6 @@ export class Engine {
   }
 
   /**
-   * Schedules a callback after a delay from now, with no handle: for events that are never
-   * cancelled. The same as {@linkcode Engine.after} in the default class, but nothing is
-   * returned, so a handle above 2^30 is not boxed for a caller that drops it.
-   *
-   * @param delay Nanoseconds from now.
-   * @param callback Called with the time when the event runs.
-   *
-   * @example Usage
-   * ```ts
-   * import { Engine } from "./engine.ts";
-   * import assert from "node:assert/strict";
-   * const engine = new Engine();
-   * const seen: number[] = [];
-   * engine.post(250, (now) => seen.push(now));
-   * engine.run({ until: 1_000 });
-   * assert.deepEqual(seen, [250]);
-   * ```
-   */
-  post(delay: Instant, callback: EventCallback): void {
-    const at = this.#now + delay;
-    if (!(at >= this.#now) || !Number.isSafeInteger(at)) throw badTime(at, this.#now);
-    this.#queue.add(at, callback, DEFAULT_CLASS);
-  }
-
-  /**
    * Opens an event lane: a place for one pending event at a time, for a component that never
    * has two pending at once (a core's kernel path or compute segment). Its events run in the
    * same order as scheduled ones would; setting and clearing one costs less.

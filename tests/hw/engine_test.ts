@@ -117,32 +117,6 @@ Deno.test("Engine.schedule() rejects a time in the past", () => {
   assert.equal(engine.pending, 0);
 });
 
-Deno.test("Engine.post() takes the default class and its turn among equal times, with no handle", () => {
-  const engine = new Engine();
-  const seen: string[] = [];
-  engine.run({ until: 100 });
-  engine.after(10, () => seen.push("after 1"));
-  engine.post(10, (now) => seen.push(`post at ${now}`));
-  engine.schedule(110, () => seen.push("hardware"), PRIORITY_HARDWARE);
-  engine.after(10, () => seen.push("after 2"));
-  assert.equal(engine.post(5, () => seen.push("post at 105")), undefined);
-  engine.run({ until: 200 });
-  assert.deepEqual(seen, ["post at 105", "hardware", "after 1", "post at 110", "after 2"]);
-});
-
-Deno.test("Engine.post() rejects a delay that lands in the past or between nanoseconds", () => {
-  const engine = new Engine();
-  engine.run({ until: 1_000 });
-  assert.throws(() => engine.post(-1, () => {}), {
-    name: "RangeError",
-    message: "Cannot schedule an event at 999 ns: it must be a whole number of nanoseconds " +
-      "not before now (1000 ns)",
-  });
-  assert.throws(() => engine.post(0.5, () => {}), /at 1000.5 ns/);
-  assert.throws(() => engine.post(NaN, () => {}), /at NaN ns/);
-  assert.equal(engine.pending, 0);
-});
-
 Deno.test("Engine.postLane() runs a lane's event in its turn among scheduled ones, and clearLane() cancels it", () => {
   const engine = new Engine();
   const lane = engine.openLane();
