@@ -40,8 +40,8 @@ export interface CoreSlot {
   lastCell: Cell | undefined;
   busy: boolean;
   inRun: boolean;
-  /** While a compute segment runs, the lane of its end event (`lane`); otherwise -1. */
-  segment: number;
+  /** Whether a compute segment runs (its end event is then in the core's `lane`). */
+  inSegment: boolean;
   segmentStart: number;
   segmentEndsAt: number;
   segmentReason: "compute" | "budget" | "slice" | "policy";
@@ -173,7 +173,7 @@ export class KernelState {
         lastCell: undefined,
         busy: false,
         inRun: false,
-        segment: -1,
+        inSegment: false,
         segmentStart: 0,
         segmentEndsAt: 0,
         segmentReason: "compute",

@@ -51,7 +51,7 @@ function policyHost(kernel: KernelState): PolicyHost {
     },
     unaccountedNs: (vcpu) => {
       const core = kernel.cores[vcpu.affinity];
-      return core.current === vcpu && core.segment >= 0 ? kernel.engine.now - core.segmentStart : 0;
+      return core.current === vcpu && core.inSegment ? kernel.engine.now - core.segmentStart : 0;
     },
     emit: (kind, fields) => kernel.emit(kind, "kernel", fields),
   };
@@ -157,7 +157,7 @@ export function timerFired(kernel: KernelState, core: number, work: () => void):
 export function leaveCore(kernel: KernelState, vcpu: Vcpu): void {
   const core = kernel.cores[vcpu.affinity];
   if (core.current !== vcpu) return;
-  if (core.segment >= 0) endSegment(kernel, core, false);
+  if (core.inSegment) endSegment(kernel, core, false);
   core.current = undefined;
   notifyCore(kernel, core.index);
 }
@@ -185,7 +185,7 @@ export function notifyCore(kernel: KernelState, core: number): void {
 
 function kick(kernel: KernelState, core: CoreSlot): void {
   if (core.inRun || core.busy) return;
-  if (core.segment >= 0) {
+  if (core.inSegment) {
     if (!shouldInterrupt(kernel, core)) return;
     endSegment(kernel, core, false);
   }
@@ -234,7 +234,7 @@ function wantsInjection(vcpu: Vcpu): boolean {
  * @param core The core.
  */
 export function run(kernel: KernelState, core: CoreSlot): void {
-  if (core.busy || core.inRun || core.segment >= 0) return;
+  if (core.busy || core.inRun || core.inSegment) return;
   stretch(kernel, core, undefined, undefined);
 }
 
@@ -253,7 +253,7 @@ function stretch(
   kernel.activeCore = core.index;
   try {
     if (effect !== undefined) effect(kernel, chargeTo, core);
-    if (!core.busy && core.segment < 0) { while (dispatchOnce(kernel, core)); }
+    if (!core.busy && !core.inSegment) { while (dispatchOnce(kernel, core)); }
   } finally {
     core.inRun = false;
     kernel.activeCore = previous;

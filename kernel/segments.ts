@@ -50,7 +50,7 @@ export function startSegment(kernel: KernelState, core: CoreSlot, vcpu: Vcpu): v
   core.segmentReason = reason;
   core.segmentEndsAt = now + limit;
   kernel.engine.postLane(core.lane, limit, core.onSegmentEnd);
-  core.segment = core.lane;
+  core.inSegment = true;
 }
 
 /**
@@ -73,7 +73,7 @@ function policyLimit(kernel: KernelState, vcpu: Vcpu, now: number, limit: number
  * @param core The core.
  */
 export function onSegmentEnd(kernel: KernelState, core: CoreSlot): void {
-  core.segment = -1;
+  core.inSegment = false;
   const reason = core.segmentReason;
   endSegment(kernel, core, true);
   if (reason !== "compute") core.work[core.workCount++] = NOTHING;
@@ -111,7 +111,7 @@ export function endSegment(kernel: KernelState, core: CoreSlot, natural: boolean
 /** Cancels a segment's own end event (apart from `endSegment`, to keep it small). */
 function cancelSegment(kernel: KernelState, core: CoreSlot): void {
   kernel.engine.clearLane(core.lane);
-  core.segment = -1;
+  core.inSegment = false;
 }
 
 /**
@@ -123,7 +123,7 @@ export function settle(kernel: KernelState): void {
   if (!kernel.trace.active) return;
   for (const core of kernel.cores) {
     const vcpu = core.current;
-    if (core.segment < 0 || vcpu === undefined) continue;
+    if (!core.inSegment || vcpu === undefined) continue;
     const start = core.segmentStart;
     const durationNs = kernel.engine.now - start;
     if (durationNs > 0) {
