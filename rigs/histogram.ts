@@ -12,6 +12,14 @@ import type { HistogramSummary } from "./metric.ts";
 /** The largest value tracked: one hour in ns. */
 const HIGHEST_NS = 3_600_000_000_000;
 
+/** How each HDR histogram is built: 1 ns to one hour, 3 significant digits, plain JS. */
+export const HDR_OPTIONS: Readonly<Parameters<typeof hdr.build>[0]> = Object.freeze({
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: HIGHEST_NS,
+  numberOfSignificantValueDigits: 3,
+  useWebAssembly: false,
+});
+
 /**
  * Records nanosecond samples.
  *
@@ -99,12 +107,7 @@ export class Histogram implements HistogramSummary {
   /** Puts the run of equal samples into the HDR histogram (made at the first one). */
   #flushRun(): void {
     if (this.#runCount === 0) return;
-    this.#hdr ??= hdr.build({
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: HIGHEST_NS,
-      numberOfSignificantValueDigits: 3,
-      useWebAssembly: false,
-    });
+    this.#hdr ??= hdr.build(HDR_OPTIONS);
     this.#hdr.recordValueWithCount(this.#runValue, this.#runCount);
     this.#runCount = 0;
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as hdr from "hdr-histogram-js";
-import { Histogram } from "../../rigs/histogram.ts";
+import { HDR_OPTIONS, Histogram } from "../../rigs/histogram.ts";
 
 Deno.test("Histogram.toJSON() of no samples gives the count and null for every statistic", () => {
   assert.deepEqual(new Histogram().toJSON(), {
@@ -51,12 +51,7 @@ Deno.test("Histogram gives the percentiles of recording every sample one by one,
       fc.array(fc.nat(), { maxLength: 4 }),
       (values, reads) => {
         const histogram = new Histogram();
-        const reference = hdr.build({
-          lowestDiscernibleValue: 1,
-          highestTrackableValue: 3_600_000_000_000,
-          numberOfSignificantValueDigits: 3,
-          useWebAssembly: false,
-        });
+        const reference = hdr.build(HDR_OPTIONS);
         const readAt = new Set(reads.map((read) => read % values.length));
         values.forEach((value, index) => {
           histogram.record(value, index);
