@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { recordLayout } from "../../hw/fingerprint.ts";
-import { COUNTED_KINDS, type TraceRecord } from "../../hw/trace_bus.ts";
+import { COUNTED_KINDS, SAMPLED_KINDS, type TraceRecord } from "../../hw/trace_bus.ts";
 import { ProbeSet } from "../../rigs/probe_set.ts";
 
 Deno.test("ProbeSet.observe() counts a CPU slice for its overlap with the window only", () => {
@@ -55,27 +55,36 @@ Deno.test("ProbeSet takes a record of a counted kind built or not alike: it only
   }
 });
 
-Deno.test("ProbeSet takes a job's finish built or as a sample alike, in its window, a standby as its service", () => {
+Deno.test("ProbeSet takes a record of a sampled kind built or as a sample alike, in its window, a standby as its service", () => {
   const snapshot = (probes: ProbeSet) =>
     JSON.stringify(probes, (_key, value) => value instanceof Map ? [...value] : value);
-  const built = new ProbeSet("window", 1_000, 2_000);
-  const sampled = new ProbeSet("window", 1_000, 2_000);
-  for (const probes of [built, sampled]) probes.aliases.set("modem.b", "modem");
-  const finishes: [number, string, number][] = [
-    [500, "modem", 100],
-    [1_200, "modem", 300],
-    [1_500, "modem.b", 250],
-    [2_000, "modem", 900],
-  ];
-  for (const [time, source, responseNs] of finishes) {
-    built.observe({ time, kind: "task.finish", source, task: "rx", job: 1, responseNs });
-    sampled.sample(time, "task.finish", source, "rx", responseNs);
+  for (const [kind, fields] of SAMPLED_KINDS) {
+    const built = new ProbeSet("window", 1_000, 2_000);
+    const sampled = new ProbeSet("window", 1_000, 2_000);
+    for (const probes of [built, sampled]) probes.aliases.set("modem.b", "modem");
+    const samples: [number, string, number][] = [
+      [500, "modem", 100],
+      [1_200, "modem", 300],
+      [1_500, "modem.b", 250],
+      [2_000, "modem", 900],
+    ];
+    for (const [time, source, value] of samples) {
+      built.observe({ time, kind, source, job: 1, [fields.key]: "rx", [fields.value]: value });
+      sampled.sample(time, kind, source, "rx", value);
+    }
+    assert.equal(sampled.records, 2, kind);
+    assert.equal(snapshot(sampled), snapshot(built), kind);
+    if (kind === "task.finish") {
+      assert.equal(sampled.completions.get("modem/rx"), 2);
+      assert.equal(sampled.response.get("modem/rx")?.max, 300);
+      assert.equal(sampled.response.get("modem/rx")?.maxAt, 1_200);
+      assert.equal(
+        sampled.response.get("modem/rx")?.percentile(50),
+        built.response.get("modem/rx")?.percentile(50),
+      );
+    }
   }
-  assert.equal(sampled.records, 2);
-  assert.equal(sampled.completions.get("modem/rx"), 2);
-  assert.equal(sampled.response.get("modem/rx")?.max, 300);
-  assert.equal(sampled.response.get("modem/rx")?.maxAt, 1_200);
-  assert.equal(snapshot(sampled), snapshot(built));
+  assert.ok(SAMPLED_KINDS.has("task.finish"));
 });
 
 Deno.test("ProbeSet.observe() takes a record's kind from a layout that names one", () => {
