@@ -24,9 +24,10 @@ export interface Resolver {
 
 /**
  * Guest kinds whose RTOS tasks `rtosTasks()` lists in full (none for all but an RTOS), so any
- * other task name given for such a cell is a typo.
+ * other task name given for such a cell is a typo. A native cell runs the user's own program,
+ * which may trace task records of its own, so its task names are not checked.
  */
-const KNOWN_TASK_KINDS = ["rtos", "native", "rich-os", "pin-entry", "manager", "attacker"];
+const KNOWN_TASK_KINDS = ["rtos", "rich-os", "pin-entry", "manager", "attacker"];
 
 /** IPC metrics of one channel. */
 export interface ChannelMetrics {

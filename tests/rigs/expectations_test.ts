@@ -489,8 +489,8 @@ Deno.test("deadlineMisses(), completions() and responseTime() reject a task the 
         ),
       )
       .cell("mgr", manager({ priority: 150 }))
-      .cell("bg", background())
-      .expect(expect).execute({ for: "1ms" });
+      .cell("bg", tracedJobs())
+      .expect(expect).execute({ for: "50ms" });
   const frame = 'tasks are "frame", "audio" (did you mean "frame"?)';
   rejects(
     build((r) => r.deadlineMisses("baseband", "fram").toBe(0)),
@@ -509,16 +509,35 @@ Deno.test("deadlineMisses(), completions() and responseTime() reject a task the 
     build((r) => r.completions("modem", "tx").toBe(0)),
     'Unknown task "tx" of cell "modem" in expect(): tasks are "rx" (did you mean "rx"?)',
   );
-  // A native cell runs no RTOS tasks: its task-less metrics stay valid.
+  // A manager runs no RTOS tasks.
   rejects(
-    build((r) => r.completions("bg", "typo").toBe(0)),
-    'Unknown task "typo" of cell "bg" in expect(): tasks are none (a native cell runs no RTOS tasks)',
+    build((r) => r.completions("mgr", "typo").toBe(0)),
+    'Unknown task "typo" of cell "mgr" in expect(): tasks are none (a manager cell runs no RTOS tasks)',
   );
+  // A native cell runs the user's own program, which traces task records of its own: its task
+  // names are not checked, and its records count.
   const result = build((r) => [
     r.deadlineMisses("bg").toBe(0),
+    // 100 µs jobs in what the RTOSes leave of 50 ms.
+    r.completions("bg", "job").toBe(311),
     r.deadlineMisses("baseband", "audio").toBe(0),
-    r.completions("baseband", "frame").toBeAtLeast(0),
-    r.completions("modem", "rx").toBeAtLeast(0),
+    // A GSM frame every 4.615 ms, audio every 20 ms, rx every 5 ms.
+    r.completions("baseband", "frame").toBe(11),
+    r.completions("baseband", "audio").toBe(3),
+    r.completions("modem", "rx").toBe(10),
   ])();
   assert.equal(result.passed, true, JSON.stringify(result.assertions));
 });
+
+/** A native cell whose program traces a "task.finish" of its task "job" every 100 µs of work. */
+function tracedJobs() {
+  return native({
+    priority: 10,
+    *program(ctx) {
+      for (let job = 0;; job++) {
+        yield* compute(53_200);
+        ctx.trace("task.finish", () => ({ task: "job", job, responseNs: 100_000, missed: false }));
+      }
+    },
+  });
+}
