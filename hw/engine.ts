@@ -40,6 +40,14 @@ function badTime(at: Instant, now: Instant): RangeError {
   );
 }
 
+/** The error for scheduling `delay` ns after `now`. */
+function badDelay(delay: Instant, now: Instant): RangeError {
+  return new RangeError(
+    `Cannot schedule an event ${delay} ns from now (${now} ns): a delay must be a whole number ` +
+      `of nanoseconds, 0 or more`,
+  );
+}
+
 /** The priority class of schedule options, checked. */
 function classOf(options: ScheduleOptions): number {
   const priority = options.priority ?? DEFAULT_CLASS;
@@ -175,7 +183,9 @@ export class Engine {
    * @returns A handle for {@linkcode Engine.cancel}.
    */
   after(delay: Instant, callback: EventCallback, options?: ScheduleOptions): EventHandle {
-    return this.schedule(this.#now + delay, callback, options);
+    const at = this.#now + delay;
+    if (!(delay >= 0) || !Number.isSafeInteger(at)) throw badDelay(delay, this.#now);
+    return this.schedule(at, callback, options);
   }
 
   /**
@@ -214,7 +224,7 @@ export class Engine {
    */
   postLane(lane: number, delay: Instant, callback: EventCallback): void {
     const at = this.#now + delay;
-    if (!(at >= this.#now) || !Number.isSafeInteger(at)) throw badTime(at, this.#now);
+    if (!(delay >= 0) || !Number.isSafeInteger(at)) throw badDelay(delay, this.#now);
     this.#queue.setLane(lane, at, callback, DEFAULT_CLASS);
   }
 

@@ -27,9 +27,12 @@ const COMPACT_SLACK = 8;
 /** The largest priority class: classes are 0 (first) to 255 (last) at equal times. */
 export const PRIORITY_CLASS_MAX = 255;
 
-function laneTaken(lane: number, opened: number): RangeError {
+function laneTaken(lane: number, opened: number, due: Instant): RangeError {
   if (Number.isInteger(lane) && lane >= 0 && lane < opened) {
-    return new RangeError(`Cannot schedule: lane ${lane} already holds a pending event`);
+    return new RangeError(
+      `Cannot schedule: lane ${lane} already holds a pending event (due at ${due} ns); ` +
+        `clear the lane first`,
+    );
   }
   return new RangeError(
     `Cannot schedule in lane ${lane}: no such lane (lanes opened: ${
@@ -121,30 +124,12 @@ export class EventQueue {
    * @returns A handle for {@linkcode EventQueue.cancel}.
    */
   push(time: Instant, callback: EventCallback, priorityClass: number): EventHandle {
-    const slot = this.add(time, callback, priorityClass);
+    const slot = this.#insert(time, callback, priorityClass);
     return this.#slotGenerations[slot] * SLOT_BITS + slot;
   }
 
-  /**
-   * Adds an event that will not be cancelled: {@linkcode EventQueue.push} without the handle.
-   * What it returns is a small integer, so a caller that drops it has no number to box.
-   *
-   * @param time When the event is due.
-   * @param callback What to call.
-   * @param priorityClass Tie-break class at equal times, 0 first.
-   * @returns The event's slot (not a handle).
-   *
-   * @example Usage
-   * ```ts
-   * import { EventQueue } from "./event_queue.ts";
-   * import assert from "node:assert/strict";
-   * const queue = new EventQueue();
-   * queue.add(20, () => {}, 0);
-   * assert.equal(queue.size, 1);
-   * assert.equal(queue.peekTime(), 20);
-   * ```
-   */
-  add(time: Instant, callback: EventCallback, priorityClass: number): number {
+  /** Inserts an event and returns its slot (push makes the handle from it). */
+  #insert(time: Instant, callback: EventCallback, priorityClass: number): number {
     // The rare cases (a new slot, the sequence limit, a full heap) are in other methods, which
     // keeps this one small enough for the compiler to inline into its callers.
     let slot = this.#freeHead;
@@ -232,7 +217,7 @@ export class EventQueue {
    */
   setLane(lane: number, time: Instant, callback: EventCallback, priorityClass: number): void {
     const callbacks = this.#laneCallbacks;
-    if (callbacks[lane] !== null) throw laneTaken(lane, callbacks.length);
+    if (callbacks[lane] !== null) throw laneTaken(lane, callbacks.length, this.#laneTimes[lane]);
     const sequence = this.#sequence++;
     if (sequence >= SEQUENCE_LIMIT) throw sequenceLimit();
     this.#laneTimes[lane] = time;

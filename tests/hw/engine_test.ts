@@ -111,7 +111,12 @@ Deno.test("Engine.schedule() rejects a time in the past", () => {
     message: "Cannot schedule an event at 999 ns: it must be a whole number of nanoseconds " +
       "not before now (1000 ns)",
   });
-  assert.throws(() => engine.after(-1, () => {}), /at 999 ns/);
+  assert.throws(() => engine.after(-1, () => {}), {
+    name: "RangeError",
+    message: "Cannot schedule an event -1 ns from now (1000 ns): a delay must be a whole number " +
+      "of nanoseconds, 0 or more",
+  });
+  assert.throws(() => engine.after(0.5, () => {}), /0.5 ns from now \(1000 ns\)/);
   assert.throws(() => engine.schedule(1_000.5, () => {}), /at 1000.5 ns/);
   assert.throws(() => engine.schedule(NaN, () => {}), /at NaN ns/);
   assert.equal(engine.pending, 0);
@@ -145,11 +150,17 @@ Deno.test("Engine.postLane() refuses a lane that holds an event, and a bad delay
   engine.postLane(lane, 5, () => {});
   assert.throws(() => engine.postLane(lane, 6, () => {}), {
     name: "RangeError",
-    message: `Cannot schedule: lane ${lane} already holds a pending event`,
+    message: `Cannot schedule: lane ${lane} already holds a pending event (due at 1005 ns); ` +
+      "clear the lane first",
   });
   engine.clearLane(lane);
-  assert.throws(() => engine.postLane(lane, -1, () => {}), /at 999 ns: it must be a whole number/);
-  assert.throws(() => engine.postLane(lane, 0.5, () => {}), /at 1000.5 ns/);
+  assert.throws(() => engine.postLane(lane, -1, () => {}), {
+    name: "RangeError",
+    message: "Cannot schedule an event -1 ns from now (1000 ns): a delay must be a whole number " +
+      "of nanoseconds, 0 or more",
+  });
+  assert.throws(() => engine.postLane(lane, 0.5, () => {}), /0.5 ns from now/);
+  assert.throws(() => engine.postLane(lane, NaN, () => {}), /NaN ns from now/);
   assert.equal(engine.pending, 0);
 });
 
