@@ -13,7 +13,12 @@ import type { HistogramSummary } from "./metric.ts";
 const HIGHEST_NS = 3_600_000_000_000;
 
 /** How each HDR histogram is built: 1 ns to one hour, 3 significant digits, plain JS. */
-export const HDR_OPTIONS: Readonly<Parameters<typeof hdr.build>[0]> = Object.freeze({
+export const HDR_OPTIONS: {
+  readonly lowestDiscernibleValue: number;
+  readonly highestTrackableValue: number;
+  readonly numberOfSignificantValueDigits: 1 | 2 | 3 | 4 | 5;
+  readonly useWebAssembly: boolean;
+} = Object.freeze({
   lowestDiscernibleValue: 1,
   highestTrackableValue: HIGHEST_NS,
   numberOfSignificantValueDigits: 3,
