@@ -13,6 +13,39 @@ Deno.test("ProbeSet.observe() counts a CPU slice for its overlap with the window
   assert.equal(probes.records, 3);
 });
 
+Deno.test("ProbeSet.slice() sums each cell's guest time as slices alternate, a standby as its service from when it is aliased", () => {
+  // Guest slices alternate between a few cells; a slice of a standby before its alias counts
+  // as the standby's own.
+  const probes = new ProbeSet("run", 0, Infinity);
+  const slices: [string, number][] = [
+    ["a", 10],
+    ["b", 20],
+    ["a", 30],
+    ["c", 40],
+    ["b", 50],
+    ["a.b", 60],
+    ["a", 70],
+    ["c.b", 5],
+  ];
+  let start = 0;
+  for (const [cell, durationNs] of slices) {
+    probes.slice(false, cell, start, durationNs);
+    probes.slice(true, "kernel", start + durationNs, 1);
+    start += durationNs + 1;
+  }
+  probes.aliases.set("c.b", "c");
+  for (const [cell, durationNs] of [["c.b", 100], ["b", 200], ["c.b", 300], ["c", 400]] as const) {
+    probes.slice(false, cell, start, durationNs);
+    start += durationNs;
+  }
+  assert.deepEqual(
+    [...probes.cpuNs],
+    [["a", 110], ["b", 270], ["c", 840], ["a.b", 60], ["c.b", 5]],
+  );
+  assert.equal(probes.kernelNs, 8);
+  assert.equal(probes.records, 20);
+});
+
 Deno.test("ProbeSet.observe() ignores other records outside its window", () => {
   const probes = new ProbeSet("window", 1_000, 2_000);
   probes.observe({ time: 999, kind: "task.miss", source: "bb", task: "frame" });
