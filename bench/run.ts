@@ -105,7 +105,8 @@ function formatValue(value: number): string {
   if (Number.isInteger(value) || Math.abs(value) >= 1000) {
     return Math.round(value).toLocaleString("en-US");
   }
-  return value.toFixed(3);
+  // 264.2, not 264.200: at most three decimals, no trailing zeros.
+  return value.toLocaleString("en-US", { maximumFractionDigits: 3 });
 }
 
 function formatTarget(spec: FigureSpec): string {
