@@ -210,8 +210,9 @@ export class ProbeSet implements TraceSink {
     if (source === this.#otherCell && aliases === this.#aliasesSeen) sum = this.#otherSum;
     else {
       const cell = this.#alias(source);
-      sum = this.#cpu.get(cell) ?? { ns: 0 };
-      this.#cpu.set(cell, sum);
+      const found = this.#cpu.get(cell);
+      if (found !== undefined) sum = found;
+      else this.#cpu.set(cell, sum = { ns: 0 });
     }
     this.#otherCell = this.#lastCell;
     this.#otherSum = this.#lastSum;
